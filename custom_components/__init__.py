@@ -1,0 +1,1 @@
+"""Home Assistant custom components (only camsync lives here)."""

@@ -1,0 +1,1 @@
+"""camsync: a verified, resumable local archive of Reolink and BlackVue recordings."""

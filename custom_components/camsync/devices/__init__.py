@@ -1,0 +1,1 @@
+"""Camera clients (BlackVue, Reolink) that follow the protocol in ``base``."""

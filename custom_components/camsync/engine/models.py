@@ -1,0 +1,211 @@
+"""Values shared by the engine and the device clients: recordings, options and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from .errors import Outcome
+
+
+class FileRole(StrEnum):
+    """What a file in the archive is."""
+
+    VIDEO = "video"
+    THUMBNAIL = "thumbnail"
+    GPS = "gps"
+    ACCELEROMETER = "accelerometer"
+    SNAPSHOT = "snapshot"
+
+
+class Grouping(StrEnum):
+    """How recordings are grouped into folders by their recording date."""
+
+    NONE = "none"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+
+
+class Priority(StrEnum):
+    """Which pending recordings are downloaded first."""
+
+    EVENTS_FIRST = "events_first"
+    NEWEST_FIRST = "newest_first"
+    OLDEST_FIRST = "oldest_first"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFile:
+    """One file to fetch from the camera for a recording.
+
+    ``locator`` is the device's own address for the file (a URL path, an SD-card path); the
+    engine hands it back to the client untouched. ``name`` is the validated archive file name.
+    """
+
+    name: str
+    role: FileRole
+    locator: str
+    size: int | None = None
+    required: bool = True
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """A recording the camera lists, with the files that make it up (video first)."""
+
+    name: str
+    start: datetime
+    kind: str
+    channel: str
+    event: bool
+    rank: int
+    files: tuple[RemoteFile, ...]
+
+    @property
+    def size(self) -> int | None:
+        """Return the video's size when the camera states it."""
+        return self.files[0].size if self.files else None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What the camera lists: valid recordings plus a count of lines that were skipped."""
+
+    recordings: tuple[Recording, ...]
+    skipped: int = 0
+    skipped_samples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """What to download and how; the defaults are what a new entry gets."""
+
+    kinds: frozenset[str] | None = None
+    channels: frozenset[str] | None = None
+    max_age: timedelta | None = None
+    priority: Priority = Priority.EVENTS_FIRST
+    sidecars: bool = True
+    disk_limit_percent: float = 90.0
+    retry_base: timedelta = timedelta(minutes=15)
+    retry_max: timedelta = timedelta(days=1)
+    concurrency: int = 1
+    chunk_size: int = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a running sync is: bytes of the whole run, and the file in flight."""
+
+    total_files: int
+    done_files: int
+    total_bytes: int
+    done_bytes: int
+    current: str | None = None
+
+    @property
+    def percent(self) -> float:
+        """Return the share of the run's bytes already received (100 when there is nothing)."""
+        if self.total_bytes <= 0:
+            return 100.0 if self.done_files >= self.total_files else 0.0
+        return min(100.0, 100.0 * self.done_bytes / self.total_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFile:
+    """A file that reached its final name in the archive."""
+
+    name: str
+    path: str
+    role: FileRole
+    size: int
+    recorded: datetime
+    kind: str
+    channel: str
+    event: bool
+    resumed_from: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FailedFile:
+    """A file that failed in this run, and why."""
+
+    name: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What a sync run did; it is also the payload of the "sync finished" event."""
+
+    started: datetime
+    finished: datetime | None = None
+    outcome: Outcome = Outcome.COMPLETED
+    message: str = ""
+    listed: int = 0
+    planned: int = 0
+    saved: list[SavedFile] = field(default_factory=list)
+    failed: list[FailedFile] = field(default_factory=list)
+    backed_off: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    skipped_listing: int = 0
+    filtered: int = 0
+    bytes_received: int = 0
+
+    @property
+    def bytes_saved(self) -> int:
+        """Return the size of every file saved in this run."""
+        return sum(item.size for item in self.saved)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly summary (service responses, events, diagnostics)."""
+        return {
+            "outcome": self.outcome.value,
+            "message": self.message,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat() if self.finished else None,
+            "listed": self.listed,
+            "planned": self.planned,
+            "saved": [
+                {"name": item.name, "path": item.path, "size": item.size, "role": item.role.value}
+                for item in self.saved
+            ],
+            "saved_files": len(self.saved),
+            "saved_bytes": self.bytes_saved,
+            "bytes_received": self.bytes_received,
+            "failed": [
+                {"name": item.name, "reason": item.reason, "detail": item.detail}
+                for item in self.failed
+            ],
+            "backed_off": list(self.backed_off),
+            "absent": list(self.absent),
+            "skipped_listing": self.skipped_listing,
+            "filtered": self.filtered,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    """What a prune deleted, or would delete in a dry run."""
+
+    cutoff: datetime
+    dry_run: bool
+    deleted: tuple[str, ...]
+    bytes: int
+    folders_removed: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly summary."""
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            "dry_run": self.dry_run,
+            "deleted": list(self.deleted),
+            "deleted_files": len(self.deleted),
+            "deleted_bytes": self.bytes,
+            "folders_removed": list(self.folders_removed),
+        }
