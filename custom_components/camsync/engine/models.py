@@ -56,7 +56,12 @@ class RemoteFile:
 
 @dataclass(frozen=True, slots=True)
 class Recording:
-    """A recording the camera lists, with the files that make it up (video first)."""
+    """A recording the camera lists, with the files that make it up (video first).
+
+    ``kind`` is the main trigger (a BlackVue type letter, a Reolink trigger such as ``person``),
+    ``tags`` every trigger the camera names; the kinds filter matches either. ``rank`` orders
+    kinds for the events-first priority (lower first).
+    """
 
     name: str
     start: datetime
@@ -65,6 +70,7 @@ class Recording:
     event: bool
     rank: int
     files: tuple[RemoteFile, ...]
+    tags: frozenset[str] = frozenset()
 
     @property
     def size(self) -> int | None:
