@@ -6,8 +6,9 @@ finds this repository's ``custom_components`` and not the test package's own.
 
 from __future__ import annotations
 
-import custom_components.camsync  # noqa: F401  (import order matters, see above)
 import pytest
+
+import custom_components.camsync  # noqa: F401  (import order matters, see above)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,409 @@
+"""BlackVue dashcams over their local HTTP API, both firmware families.
+
+Legacy firmware lists recordings at ``/blackvue_vod.cgi`` and serves every file under ``/Record/``;
+firmware V1.009+ answers ``/accessible``, lists at ``/vodList``, serves videos at the root and
+sidecars through ``POST /vodMetadata``. The listing parser is lenient about format and strict about
+names: a line that is not a plain recording name is skipped and counted, never fatal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from collections.abc import AsyncIterator, Iterable
+import configparser
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from enum import StrEnum
+import json
+import logging
+import re
+from typing import Any
+
+import aiohttp
+
+from ..engine.errors import ProtocolError
+from ..engine.models import FileRole, Listing, Recording, RemoteFile
+from .base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    DeviceInfo,
+    camera_request,
+    client_timeout,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+MANUFACTURER = "BlackVue"
+
+# Type letters in events-first order (BlackVue Sync's MEIBOATRXGNP, with the DMS letters it
+# forgot placed with the other alerts). F is also a direction; its position tells them apart.
+TYPE_ORDER = "MEIBOATDLYFRXGNP"
+NON_EVENT_TYPES = frozenset("NPRXG")
+DIRECTIONS = "FRIO"
+
+_VIDEO_NAME = re.compile(
+    r"^(?P<date>\d{8})_(?P<time>\d{6})_(?P<type>[A-Z])(?P<direction>[A-Z])(?P<flag>[LS]?)\.mp4$"
+)
+_SIDECAR_NAME = re.compile(
+    r"^(?P<date>\d{8})_(?P<time>\d{6})_(?P<type>[A-Z])(?P<direction>[A-Z]?)\.(?:thm|gps|3gf)$"
+)
+_LEGACY_LINE = re.compile(r"^n:(?P<path>[^,]*)(?:,s:\d+)?$")
+_RECORD_PREFIX = "/Record/"
+_SAMPLES = 5
+_SNAPSHOT_LIMIT = 4 * 1024 * 1024
+SNAPSHOT_TIMEOUT = 10.0
+
+
+class Firmware(StrEnum):
+    """The two API generations."""
+
+    LEGACY = "legacy"
+    V1009 = "v1009"
+
+
+@dataclass(frozen=True, slots=True)
+class VideoName:
+    """The parts of a recording's file name."""
+
+    name: str
+    start: datetime
+    type: str
+    direction: str
+
+    @property
+    def stem(self) -> str:
+        """Return ``<date>_<time>_<T>``, the name shared by a recording's GPS and G-sensor data."""
+        return self.name[:17]
+
+
+def parse_video_name(name: str, tz: tzinfo) -> VideoName | None:
+    """Return the parts of a BlackVue recording name, or None when it is not one we know."""
+    match = _VIDEO_NAME.match(name)
+    if match is None or match["type"] not in TYPE_ORDER or match["direction"] not in DIRECTIONS:
+        return None
+    start = _parse_time(match["date"], match["time"], tz)
+    if start is None:
+        return None
+    return VideoName(name, start, match["type"], match["direction"])
+
+
+def _parse_time(day: str, clock: str, tz: tzinfo) -> datetime | None:
+    try:
+        return datetime.strptime(day + clock, "%Y%m%d%H%M%S").replace(tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def parse_legacy_listing(text: str) -> tuple[list[str], list[str]]:
+    """Split a ``blackvue_vod.cgi`` body into listed names and skipped lines."""
+    names: list[str] = []
+    skipped: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("v:"):
+            continue
+        match = _LEGACY_LINE.match(line)
+        path = match["path"] if match else ""
+        if not path.startswith(_RECORD_PREFIX):
+            skipped.append(line)
+            continue
+        names.append(path.removeprefix(_RECORD_PREFIX))
+    return names, skipped
+
+
+def parse_vod_list(payload: Any) -> tuple[list[str], list[str]]:
+    """Split a ``/vodList`` JSON answer into listed names and skipped entries."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("filelist"), list):
+        raise ProtocolError("The camera's /vodList answer has no file list")
+    names: list[str] = []
+    skipped: list[str] = []
+    for entry in payload["filelist"]:
+        name = entry.get("filename") if isinstance(entry, dict) else None
+        if isinstance(name, str):
+            names.append(name.removeprefix(_RECORD_PREFIX).lstrip("/"))
+        else:
+            skipped.append(repr(entry)[:80])
+    return names, skipped
+
+
+class BlackVueClient:
+    """A BlackVue dashcam; follows ``devices.base.CameraClient``."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        *,
+        tz: tzinfo,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+    ) -> None:
+        """Talk to the dashcam at ``host`` (a host name or address, with an optional port)."""
+        self._session = session
+        self._host = host
+        self._base = f"http://{host}"
+        self._tz = tz
+        self._timeout = client_timeout(connect_timeout, read_timeout)
+        self.firmware: Firmware | None = None
+
+    @property
+    def host(self) -> str:
+        """Return the host (and port) of the dashcam."""
+        return self._host
+
+    async def async_get_info(self) -> DeviceInfo:
+        """Detect the firmware family and read the model and version when the camera tells."""
+        firmware = await self._detect_firmware()
+        model, version = await self._read_version()
+        return DeviceInfo(
+            manufacturer=MANUFACTURER,
+            model=model,
+            firmware=version,
+            configuration_url=self._base,
+            extra={"api": firmware.value},
+        )
+
+    async def async_list_recordings(self, *, since: datetime | None = None) -> Listing:
+        """List the recordings; ``since`` drops older ones (the camera cannot filter)."""
+        firmware = await self._detect_firmware()
+        if firmware is Firmware.LEGACY:
+            text = await self._get_text("/blackvue_vod.cgi")
+            names, skipped = parse_legacy_listing(text)
+        else:
+            names, skipped = parse_vod_list(await self._get_json("/vodList"))
+        return self._recordings(names, skipped, firmware, since)
+
+    @contextlib.asynccontextmanager
+    async def open_file(
+        self, file: RemoteFile, offset: int
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """GET the file, asking for the bytes from ``offset`` on."""
+        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        with camera_request(self._host):
+            response = await self._session.get(
+                self._base + file.locator,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+                auto_decompress=False,
+            )
+        try:
+            yield response
+        finally:
+            response.release()
+
+    async def async_fetch_inline(self, file: RemoteFile) -> bytes:
+        """Fetch a sidecar through ``POST /vodMetadata`` (firmware V1.009+)."""
+        video, _, kind = file.locator.rpartition("#")
+        payload = await self._post_json("/vodMetadata", {"file": video, "types": [kind]})
+        metadata = payload.get("metadata") if isinstance(payload, dict) else None
+        encoded = metadata.get(kind) if isinstance(metadata, dict) else None
+        if not isinstance(encoded, str) or not encoded:
+            raise ProtocolError(f"No {kind} in the camera's metadata for {video}")
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except binascii.Error as err:
+            raise ProtocolError(f"The {kind} of {video} is not valid base64") from err
+
+    async def async_snapshot(self, direction: str = "F") -> bytes:
+        """Return one JPEG frame from the live MJPEG stream (read with a byte and time cap)."""
+        url = f"{self._base}/blackvue_live.cgi?direction={direction}"
+        buffer = bytearray()
+        with camera_request(self._host):
+            async with (
+                asyncio.timeout(SNAPSHOT_TIMEOUT),
+                self._session.get(url, timeout=self._timeout) as resp,
+            ):
+                if resp.status != 200:
+                    raise ProtocolError(f"Live view answered HTTP {resp.status}")
+                async for data in resp.content.iter_any():
+                    buffer += data
+                    frame = first_jpeg(buffer)
+                    if frame is not None:
+                        return frame
+                    if len(buffer) > _SNAPSHOT_LIMIT:
+                        break
+        raise ProtocolError("The live view sent no complete JPEG frame")
+
+    def recorded_at(self, name: str) -> datetime | None:
+        """Return when an archived video or sidecar was recorded (its name says so)."""
+        video = parse_video_name(name, self._tz)
+        if video is not None:
+            return video.start
+        match = _SIDECAR_NAME.match(name)
+        if match is None or match["type"] not in TYPE_ORDER:
+            return None
+        return _parse_time(match["date"], match["time"], self._tz)
+
+    async def async_close(self) -> None:
+        """Nothing to release: the dashcam has no sessions."""
+
+    async def _detect_firmware(self) -> Firmware:
+        if self.firmware is not None:
+            return self.firmware
+        with camera_request(self._host):
+            async with self._session.get(
+                f"{self._base}/accessible", timeout=self._timeout, allow_redirects=False
+            ) as response:
+                await response.read()
+                status = response.status
+        if status == 200:
+            self.firmware = Firmware.V1009
+        elif status == 404:
+            self.firmware = Firmware.LEGACY
+        else:
+            raise ProtocolError(f"Unexpected answer to /accessible: HTTP {status}")
+        _LOGGER.debug("%s speaks the %s API", self._host, self.firmware.value)
+        return self.firmware
+
+    async def _read_version(self) -> tuple[str | None, str | None]:
+        """Return (model, firmware) from ``/Config/version.bin``; it is unreliable, so optional."""
+        try:
+            text = await self._get_text("/Config/version.bin")
+        except ProtocolError:
+            return None, None
+        return parse_version(text)
+
+    def _recordings(
+        self,
+        names: Iterable[str],
+        skipped_lines: list[str],
+        firmware: Firmware,
+        since: datetime | None,
+    ) -> Listing:
+        recordings: list[Recording] = []
+        skipped = list(skipped_lines)
+        for name in names:
+            video = parse_video_name(name, self._tz)
+            if video is None:
+                skipped.append(name)
+                continue
+            if since is not None and video.start < since:
+                continue
+            recordings.append(self._recording(video, firmware))
+        return Listing(tuple(recordings), len(skipped), tuple(s[:120] for s in skipped[:_SAMPLES]))
+
+    def _recording(self, video: VideoName, firmware: Firmware) -> Recording:
+        thumbnail = f"{video.stem}{video.direction}.thm"
+        files: tuple[RemoteFile, ...]
+        if firmware is Firmware.LEGACY:
+            files = (
+                RemoteFile(video.name, FileRole.VIDEO, _RECORD_PREFIX + video.name),
+                RemoteFile(
+                    thumbnail, FileRole.THUMBNAIL, _RECORD_PREFIX + thumbnail, required=False
+                ),
+                RemoteFile(
+                    f"{video.stem}.gps",
+                    FileRole.GPS,
+                    f"{_RECORD_PREFIX}{video.stem}.gps",
+                    required=False,
+                ),
+                RemoteFile(
+                    f"{video.stem}.3gf",
+                    FileRole.ACCELEROMETER,
+                    f"{_RECORD_PREFIX}{video.stem}.3gf",
+                    required=False,
+                ),
+            )
+        else:
+            files = (
+                RemoteFile(video.name, FileRole.VIDEO, "/" + video.name),
+                RemoteFile(
+                    thumbnail,
+                    FileRole.THUMBNAIL,
+                    f"{video.name}#thumbnail",
+                    required=False,
+                    inline=True,
+                ),
+                RemoteFile(
+                    f"{video.stem}.gps",
+                    FileRole.GPS,
+                    f"{video.name}#gps",
+                    required=False,
+                    inline=True,
+                ),
+            )
+        return Recording(
+            name=video.name,
+            start=video.start,
+            kind=video.type,
+            channel=video.direction,
+            event=video.type not in NON_EVENT_TYPES,
+            rank=TYPE_ORDER.index(video.type),
+            files=files,
+        )
+
+    async def _get_text(self, path: str) -> str:
+        with camera_request(self._host):
+            async with self._session.get(
+                self._base + path, timeout=self._timeout, allow_redirects=False
+            ) as response:
+                if response.status != 200:
+                    raise ProtocolError(f"{path} answered HTTP {response.status}")
+                body = await response.read()
+                charset = response.charset or "utf-8"
+        try:
+            return body.decode(charset, errors="replace")
+        except LookupError:
+            return body.decode("utf-8", errors="replace")
+
+    async def _get_json(self, path: str) -> Any:
+        return _decode_json(path, await self._get_text(path))
+
+    async def _post_json(self, path: str, payload: dict[str, Any]) -> Any:
+        with camera_request(self._host):
+            async with self._session.post(
+                self._base + path, json=payload, timeout=self._timeout, allow_redirects=False
+            ) as response:
+                if response.status == 404:
+                    return {}
+                if response.status != 200:
+                    raise ProtocolError(f"{path} answered HTTP {response.status}")
+                text = await response.text(errors="replace")
+        return _decode_json(path, text)
+
+
+def _decode_json(path: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        raise ProtocolError(f"{path} did not answer JSON") from err
+
+
+def parse_version(text: str) -> tuple[str | None, str | None]:
+    """Return (model, firmware) from version.bin: INI on newer firmware, a bare string before."""
+    text = text.strip().strip("\x00")
+    if text.startswith("["):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(text)
+        except configparser.Error:
+            return None, None
+        section = parser["firmware"] if parser.has_section("firmware") else None
+        if section is None:
+            return None, None
+        return section.get("model"), section.get("version")
+    model, _, version = text.partition(" ")
+    return (model or None), (version.strip() or None)
+
+
+_PART_LENGTH = re.compile(rb"Content-Length:\s*(\d+)\r?\n\r?\n", re.IGNORECASE)
+
+
+def first_jpeg(buffer: bytes | bytearray) -> bytes | None:
+    """Return the first whole JPEG in a multipart MJPEG buffer, None until one has arrived.
+
+    The part's Content-Length is trusted first: scanning for the end marker alone would stop
+    at the end of a thumbnail embedded in the frame's EXIF data.
+    """
+    match = _PART_LENGTH.search(buffer)
+    if match is not None:
+        start, length = match.end(), int(match[1])
+        frame = bytes(buffer[start : start + length])
+        return frame if len(frame) == length and frame.startswith(b"\xff\xd8") else None
+    start = buffer.find(b"\xff\xd8")
+    end = buffer.rfind(b"\xff\xd9")
+    return bytes(buffer[start : end + 2]) if 0 <= start < end else None

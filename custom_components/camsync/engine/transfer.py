@@ -1,0 +1,241 @@
+"""Fetch one file: resumable, verified, and never a partial file under its final name.
+
+The body streams into ``.camsync/partial/<name>.part``. A retry sends ``Range: bytes=N-`` and
+appends only to a 206 whose Content-Range starts at N; a 200 restarts from zero; a 416 drops the
+partial (unless it says the partial already is the whole file). The file is complete only when
+the bytes received match Content-Length and the size the camera stated; then it is fsynced and
+renamed atomically. Any failure or cancellation keeps the partial for the next attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+import re
+
+import aiohttp
+
+from ..devices.base import CameraClient
+from .archive import Archive
+from .disk import DiskGuard
+from .errors import FileTransferError, ProtocolError
+from .files import PartialWriter, commit, file_size, remove_file, run_io, write_atomically
+from .models import RemoteFile
+
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
+_UNSATISFIED_RANGE = re.compile(r"^bytes \*/(\d+)$")
+
+type ByteCounter = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A file that reached its final name."""
+
+    path: Path
+    size: int
+    resumed_from: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """How to use a response: where its bytes start and how long the file is."""
+
+    start: int
+    total: int | None
+
+
+class _RestartNeededError(Exception):
+    """The response cannot be appended; ask again from byte zero."""
+
+
+async def fetch_file(
+    client: CameraClient,
+    file: RemoteFile,
+    archive: Archive,
+    final: Path,
+    *,
+    guard: DiskGuard,
+    chunk_size: int,
+    on_bytes: ByteCounter | None = None,
+) -> FetchResult:
+    """Download ``file`` to ``final`` through its partial file; FileTransferError on failure."""
+    partial = archive.partial_path(file.name)
+    if file.inline:
+        return await _fetch_inline(client, file, archive, partial, final, guard)
+    offset = await run_io(file_size, partial)
+    if file.size is not None and offset > file.size:
+        await run_io(remove_file, partial)
+        offset = 0
+    if offset and offset == file.size:
+        await run_io(commit, partial, final, archive.root)
+        return FetchResult(final, offset, offset)
+    resumed_from = offset
+    for attempt in range(2):
+        try:
+            size = await _fetch_range(
+                client, file, partial, offset, guard, chunk_size, on_bytes or _ignore
+            )
+        except _RestartNeededError:
+            if attempt:
+                raise FileTransferError(
+                    file.name, "bad_range", "the camera keeps refusing"
+                ) from None
+            await run_io(remove_file, partial)
+            offset = resumed_from = 0
+            continue
+        await run_io(commit, partial, final, archive.root)
+        return FetchResult(final, size, resumed_from)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _fetch_range(
+    client: CameraClient,
+    file: RemoteFile,
+    partial: Path,
+    offset: int,
+    guard: DiskGuard,
+    chunk_size: int,
+    on_bytes: ByteCounter,
+) -> int:
+    """Send one request from ``offset`` and stream what can be used; return the file's size."""
+    async with client.open_file(file, offset) as response:
+        if response.status == 416:
+            total = _unsatisfied_total(response)
+            if offset and total == offset:
+                return offset  # the partial already holds the whole file
+            raise _RestartNeededError
+        body = _interpret(file, response, offset)
+        expected = None if body.total is None else body.total - body.start
+        if (
+            expected is not None
+            and response.content_length is not None
+            and response.content_length != expected
+        ):
+            raise FileTransferError(
+                file.name,
+                "size_mismatch",
+                f"Content-Length {response.content_length} for {expected} bytes",
+            )
+        await guard.check(expected)
+        received = await _stream(response, file, partial, body.start, chunk_size, on_bytes)
+    size = body.start + received
+    if body.total is not None and size != body.total:
+        raise FileTransferError(
+            file.name, "truncated", f"{size} of {body.total} bytes", progressed=received > 0
+        )
+    return size
+
+
+def _interpret(file: RemoteFile, response: aiohttp.ClientResponse, offset: int) -> _Body:
+    """Decide where the response's bytes go, or raise when they cannot be used."""
+    if response.status == 206:
+        match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+        if match is None or int(match[1]) not in (offset, 0):
+            raise _RestartNeededError
+        start = int(match[1])
+        total = None if match[3] == "*" else int(match[3])
+    elif response.status == 200:
+        start, total = 0, response.content_length
+    elif response.status == 404:
+        raise FileTransferError(file.name, "not_found", "the camera does not have it")
+    else:
+        raise FileTransferError(file.name, f"http_{response.status}", response.reason or "")
+    if total is None and response.content_length is not None:
+        total = start + response.content_length
+    if file.size is not None and total is not None and total != file.size:
+        raise FileTransferError(
+            file.name, "size_mismatch", f"the camera listed {file.size} bytes, sends {total}"
+        )
+    return _Body(start, total if total is not None else file.size)
+
+
+def _unsatisfied_total(response: aiohttp.ClientResponse) -> int | None:
+    match = _UNSATISFIED_RANGE.match(response.headers.get("Content-Range", ""))
+    return int(match[1]) if match else None
+
+
+async def _stream(
+    response: aiohttp.ClientResponse,
+    file: RemoteFile,
+    partial: Path,
+    start: int,
+    chunk_size: int,
+    on_bytes: ByteCounter,
+) -> int:
+    """Append the body to the partial file; return the bytes received.
+
+    Network reads and disk writes overlap: one write runs in the executor while the next chunk
+    arrives. Bytes received before a failure are still written, since they are a valid prefix.
+    """
+    loop = asyncio.get_running_loop()
+    writer = await run_io(PartialWriter, partial, append=start > 0)
+    buffer = bytearray()
+    # The write in flight. It is only ever awaited through shield(): a cancelled await must not
+    # let a second write (the tail in _close) run beside it on the same file.
+    pending: asyncio.Future[None] | None = None
+    received = 0
+    complete = False
+    try:
+        async for data in response.content.iter_any():
+            buffer += data
+            received += len(data)
+            on_bytes(len(data))
+            if len(buffer) >= chunk_size:
+                if pending is not None:
+                    await asyncio.shield(pending)
+                pending = loop.run_in_executor(None, writer.write, bytes(buffer))
+                buffer.clear()
+        complete = True
+    except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, ConnectionError) as err:
+        raise FileTransferError(
+            file.name, "reset", type(err).__name__, progressed=received > 0
+        ) from err
+    except TimeoutError as err:
+        raise FileTransferError(
+            file.name, "stalled", "no data within the read timeout", progressed=received > 0
+        ) from err
+    finally:
+        await asyncio.shield(_close(writer, pending, bytes(buffer), durable=complete))
+    return received
+
+
+async def _close(
+    writer: PartialWriter, pending: asyncio.Future[None] | None, tail: bytes, *, durable: bool
+) -> None:
+    """Finish the in-flight write, then append the tail and close (fsync when complete)."""
+    try:
+        if pending is not None:
+            await pending
+    finally:
+        await run_io(writer.finish, tail, durable=durable)
+
+
+async def _fetch_inline(
+    client: CameraClient,
+    file: RemoteFile,
+    archive: Archive,
+    partial: Path,
+    final: Path,
+    guard: DiskGuard,
+) -> FetchResult:
+    """Fetch a small file the camera embeds in another answer, and write it atomically."""
+    try:
+        data = await client.async_fetch_inline(file)
+    except ProtocolError as err:
+        raise FileTransferError(file.name, "bad_metadata", str(err)) from err
+    if not data:
+        raise FileTransferError(file.name, "empty", "the camera sent no bytes")
+    if file.size is not None and len(data) != file.size:
+        raise FileTransferError(
+            file.name, "size_mismatch", f"expected {file.size} bytes, got {len(data)}"
+        )
+    await guard.check(len(data))
+    await run_io(write_atomically, data, partial, final, archive.root)
+    return FetchResult(final, len(data), 0)
+
+
+def _ignore(_: int) -> None:
+    """Count nothing."""
