@@ -97,6 +97,17 @@ def _parse_time(day: str, clock: str, tz: tzinfo) -> datetime | None:
         return None
 
 
+def recorded_at(name: str, tz: tzinfo) -> datetime | None:
+    """Return when a BlackVue video or sidecar was recorded, None for any other name."""
+    video = parse_video_name(name, tz)
+    if video is not None:
+        return video.start
+    match = _SIDECAR_NAME.match(name)
+    if match is None or match["type"] not in TYPE_ORDER:
+        return None
+    return _parse_time(match["date"], match["time"], tz)
+
+
 def parse_legacy_listing(text: str) -> tuple[list[str], list[str]]:
     """Split a ``blackvue_vod.cgi`` body into listed names and skipped lines."""
     names: list[str] = []
@@ -230,13 +241,7 @@ class BlackVueClient:
 
     def recorded_at(self, name: str) -> datetime | None:
         """Return when an archived video or sidecar was recorded (its name says so)."""
-        video = parse_video_name(name, self._tz)
-        if video is not None:
-            return video.start
-        match = _SIDECAR_NAME.match(name)
-        if match is None or match["type"] not in TYPE_ORDER:
-            return None
-        return _parse_time(match["date"], match["time"], self._tz)
+        return recorded_at(name, self._tz)
 
     async def async_close(self) -> None:
         """Nothing to release: the dashcam has no sessions."""

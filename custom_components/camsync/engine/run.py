@@ -132,6 +132,33 @@ async def run_sync(
     return report
 
 
+async def preview(
+    client: CameraClient,
+    archive: Archive,
+    options: SyncOptions,
+    *,
+    since: datetime | None = None,
+    clock: Clock = utc_now,
+) -> Plan:
+    """Return what a run would fetch now, without locking or fetching anything."""
+    book = await run_io(FailureBook.load, archive.state_dir)
+    _, plan = await _list_and_plan(client, archive, options, book, since, clock)
+    return plan
+
+
+async def _list_and_plan(
+    client: CameraClient,
+    archive: Archive,
+    options: SyncOptions,
+    book: FailureBook,
+    since: datetime | None,
+    clock: Clock,
+) -> tuple[Listing, Plan]:
+    listing = await client.async_list_recordings(since=since)
+    index = await run_io(archive.scan, client.recorded_at)
+    return listing, make_plan(listing, index, book, options, clock())
+
+
 @dataclass(slots=True)
 class _Run:
     """The state of one run while it fetches."""
@@ -147,9 +174,9 @@ class _Run:
 
     async def sync(self, since: datetime | None, guard: DiskGuard) -> None:
         """List, plan and fetch."""
-        listing = await self.client.async_list_recordings(since=since)
-        index = await run_io(self.archive.scan, self.client.recorded_at)
-        plan = make_plan(listing, index, self.book, self.options, self.clock())
+        listing, plan = await _list_and_plan(
+            self.client, self.archive, self.options, self.book, since, self.clock
+        )
         self._note_plan(listing, plan)
         tracker = _Tracker(len(plan.files), plan.known_bytes, self.hooks.on_progress)
         tracker.publish()

@@ -72,10 +72,9 @@ async def fetch_file(
     if offset and offset == file.size:
         await run_io(commit, partial, final, archive.root)
         return FetchResult(final, offset, offset)
-    resumed_from = offset
     for attempt in range(2):
         try:
-            size = await _fetch_range(
+            size, start = await _fetch_range(
                 client, file, partial, offset, guard, chunk_size, on_bytes or _ignore
             )
         except _RestartNeededError:
@@ -84,10 +83,10 @@ async def fetch_file(
                     file.name, "bad_range", "the camera keeps refusing"
                 ) from None
             await run_io(remove_file, partial)
-            offset = resumed_from = 0
+            offset = 0
             continue
         await run_io(commit, partial, final, archive.root)
-        return FetchResult(final, size, resumed_from)
+        return FetchResult(final, size, start)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -99,13 +98,16 @@ async def _fetch_range(
     guard: DiskGuard,
     chunk_size: int,
     on_bytes: ByteCounter,
-) -> int:
-    """Send one request from ``offset`` and stream what can be used; return the file's size."""
+) -> tuple[int, int]:
+    """Send one request from ``offset`` and stream what can be used.
+
+    Return the file's size and the byte the body started at (``offset`` when resumed).
+    """
     async with client.open_file(file, offset) as response:
         if response.status == 416:
             total = _unsatisfied_total(response)
             if offset and total == offset:
-                return offset  # the partial already holds the whole file
+                return offset, offset  # the partial already holds the whole file
             raise _RestartNeededError
         body = _interpret(file, response, offset)
         expected = None if body.total is None else body.total - body.start
@@ -126,7 +128,7 @@ async def _fetch_range(
         raise FileTransferError(
             file.name, "truncated", f"{size} of {body.total} bytes", progressed=received > 0
         )
-    return size
+    return size, body.start
 
 
 def _interpret(file: RemoteFile, response: aiohttp.ClientResponse, offset: int) -> _Body:
@@ -189,13 +191,26 @@ async def _stream(
                 pending = loop.run_in_executor(None, writer.write, bytes(buffer))
                 buffer.clear()
         complete = True
-    except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, ConnectionError) as err:
+    except TimeoutError as err:  # aiohttp's read timeout is also a connection error: first
         raise FileTransferError(
-            file.name, "reset", type(err).__name__, progressed=received > 0
+            file.name,
+            "stalled",
+            f"no data within the read timeout after {start + received} bytes",
+            progressed=received > 0,
         ) from err
-    except TimeoutError as err:
+    except aiohttp.ClientPayloadError as err:
         raise FileTransferError(
-            file.name, "stalled", "no data within the read timeout", progressed=received > 0
+            file.name,
+            "truncated",
+            f"the connection ended after {start + received} bytes",
+            progressed=received > 0,
+        ) from err
+    except (aiohttp.ClientConnectionError, ConnectionError) as err:
+        raise FileTransferError(
+            file.name,
+            "reset",
+            f"{type(err).__name__} after {start + received} bytes",
+            progressed=received > 0,
         ) from err
     finally:
         await asyncio.shield(_close(writer, pending, bytes(buffer), durable=complete))
