@@ -73,14 +73,18 @@ def client_timeout(connect: float, read: float) -> aiohttp.ClientTimeout:
 
 @contextmanager
 def camera_request(host: str) -> Iterator[None]:
-    """Map transport failures of one request to "camera away" or "camera answered nonsense"."""
+    """Map transport failures of one request to "camera away" or "camera answered nonsense".
+
+    The aiohttp error is not chained: its text can hold the request URL, and a camera's URL
+    can hold a login token.
+    """
     try:
         yield
     except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as err:
-        raise CameraOfflineError(f"{host} cannot be reached ({type(err).__name__})") from err
+        raise CameraOfflineError(f"{host} cannot be reached ({type(err).__name__})") from None
     except (aiohttp.ServerDisconnectedError, aiohttp.SocketTimeoutError, TimeoutError) as err:
-        raise CameraOfflineError(f"{host} stopped answering ({type(err).__name__})") from err
+        raise CameraOfflineError(f"{host} stopped answering ({type(err).__name__})") from None
     except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as err:
-        raise ProtocolError(f"{host} sent a broken answer ({type(err).__name__})") from err
+        raise ProtocolError(f"{host} sent a broken answer ({type(err).__name__})") from None
     except aiohttp.ClientError as err:
-        raise CameraOfflineError(f"{host} connection failed ({type(err).__name__})") from err
+        raise CameraOfflineError(f"{host} connection failed ({type(err).__name__})") from None
