@@ -1,0 +1,365 @@
+"""Set up a camera from the UI: pick the kind, then address, credentials and destination.
+
+Everything is tested before it is saved: the address must be one, the camera must answer, and
+the destination must be allowed by Home Assistant and writable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import (
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from .connection import create_client, parse_host
+from .const import (
+    CONF_AUTO_SYNC,
+    CONF_CHANNEL,
+    CONF_CHANNELS,
+    CONF_DAYS_BACK,
+    CONF_DESTINATION,
+    CONF_DISK_LIMIT,
+    CONF_GROUPING,
+    CONF_KIND,
+    CONF_KINDS,
+    CONF_PRIORITY,
+    CONF_RECORDING_SYNC,
+    CONF_RETENTION_DAYS,
+    CONF_SIDECARS,
+    CONF_SNAPSHOT_INTERVAL,
+    CONF_SNAPSHOT_MODE,
+    CONF_STREAM,
+    CONF_SYNC_INTERVAL,
+    CONF_USE_HTTPS,
+    DOMAIN,
+    MEDIA_SUBFOLDER,
+    CameraKind,
+    SnapshotMode,
+)
+from .coordinator import CamsyncConfigEntry
+from .devices.base import DeviceInfo as CameraInfo
+from .engine.archive import Archive
+from .engine.errors import CameraAuthError, CamsyncError, LoginLockedError
+from .engine.models import Grouping, Priority
+from .engine.snapshots import camera_slug
+from .settings import BLACKVUE_DIRECTIONS, BLACKVUE_KINDS, REOLINK_KINDS, default_options
+
+DEFAULT_NAMES = {CameraKind.BLACKVUE: "BlackVue dashcam", CameraKind.REOLINK: "Reolink camera"}
+DEFAULT_USERNAME = "admin"
+
+_TEXT = TextSelector()
+_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_PORT = NumberSelector(NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX))
+_CHANNEL = NumberSelector(NumberSelectorConfig(min=0, max=63, mode=NumberSelectorMode.BOX))
+
+
+def _minutes(maximum: int) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=1, max=maximum, unit_of_measurement="min", mode=NumberSelectorMode.BOX
+        )
+    )
+
+
+def _select(options: list[str], key: str, *, multiple: bool = False) -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=options,
+            translation_key=key,
+            multiple=multiple,
+            mode=SelectSelectorMode.DROPDOWN,
+        )
+    )
+
+
+def default_destination(hass: HomeAssistant, name: str) -> str:
+    """Return ``<media folder>/camsync/<name>``, so the archive shows in the Media panel."""
+    media_dirs = hass.config.media_dirs
+    media = media_dirs.get("local") or next(iter(media_dirs.values()), None)
+    return str(Path(media or hass.config.path("media")) / MEDIA_SUBFOLDER / camera_slug(name))
+
+
+def _connection_schema(kind: CameraKind, *, with_name: bool) -> vol.Schema:
+    fields: dict[Any, Any] = {vol.Required(CONF_HOST): _TEXT}
+    if kind is CameraKind.REOLINK:
+        fields |= {
+            vol.Optional(CONF_PORT): _PORT,
+            vol.Required(CONF_USE_HTTPS, default=False): BooleanSelector(),
+            vol.Required(CONF_USERNAME, default=DEFAULT_USERNAME): _TEXT,
+            vol.Required(CONF_PASSWORD): _PASSWORD,
+            vol.Required(CONF_CHANNEL, default=0): _CHANNEL,
+        }
+    if with_name:
+        fields[vol.Required(CONF_NAME, default=DEFAULT_NAMES[kind])] = _TEXT
+    fields[vol.Optional(CONF_DESTINATION)] = _TEXT
+    return vol.Schema(fields)
+
+
+class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
+    """The camsync config flow."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: CamsyncConfigEntry) -> CamsyncOptionsFlow:
+        """Return the options flow."""
+        return CamsyncOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask which kind of camera to add."""
+        return self.async_show_menu(
+            step_id="user", menu_options=[kind.value for kind in CameraKind]
+        )
+
+    async def async_step_blackvue(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a BlackVue dashcam."""
+        return await self._async_step_camera(CameraKind.BLACKVUE, user_input)
+
+    async def async_step_reolink(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a Reolink camera."""
+        return await self._async_step_camera(CameraKind.REOLINK, user_input)
+
+    async def _async_step_camera(
+        self, kind: CameraKind, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, info, errors = await self._async_validate(kind, user_input)
+            if not errors:
+                await self.async_set_unique_id(_unique_id(info, data))
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=user_input[CONF_NAME], data=data, options=default_options(kind)
+                )
+        schema = _connection_schema(kind, with_name=True)
+        return self.async_show_form(
+            step_id=kind.value,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+            description_placeholders={"media": default_destination(self.hass, "<name>")},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the address, credentials or destination of a camera."""
+        entry = self._get_reconfigure_entry()
+        kind = CameraKind(entry.data[CONF_KIND])
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            merged = {CONF_NAME: entry.title} | user_input
+            if CONF_PORT not in user_input:
+                merged[CONF_PORT] = None
+            data, info, errors = await self._async_validate(kind, merged)
+            if not errors:
+                unique_id = _unique_id(info, data)
+                if kind is CameraKind.REOLINK:
+                    await self.async_set_unique_id(unique_id)
+                    self._abort_if_unique_id_mismatch(reason="wrong_device")
+                elif self._unique_id_taken(unique_id, entry.entry_id):
+                    return self.async_abort(reason="already_configured")
+                return self.async_update_reload_and_abort(
+                    entry, unique_id=unique_id, data_updates=data
+                )
+        suggested = {**entry.data, **(user_input or {})}
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema(kind, with_name=False), suggested
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Start reauthentication when a Reolink camera refuses the credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the new username and password."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            merged = {**entry.data, CONF_NAME: entry.title} | user_input
+            data, info, errors = await self._async_validate(CameraKind.REOLINK, merged)
+            if not errors:
+                await self.async_set_unique_id(_unique_id(info, data))
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(entry, data_updates=data)
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_USERNAME, default=entry.data[CONF_USERNAME]): _TEXT,
+                vol.Required(CONF_PASSWORD): _PASSWORD,
+            }
+        )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"title": entry.title},
+        )
+
+    def _unique_id_taken(self, unique_id: str, own_entry_id: str) -> bool:
+        return any(
+            entry.unique_id == unique_id and entry.entry_id != own_entry_id
+            for entry in self._async_current_entries(include_ignore=False)
+        )
+
+    async def _async_validate(
+        self, kind: CameraKind, user_input: dict[str, Any]
+    ) -> tuple[dict[str, Any], CameraInfo | None, dict[str, str]]:
+        """Check the input; return the entry data, what the camera said, and form errors."""
+        parsed = parse_host(user_input[CONF_HOST])
+        if parsed is None:
+            return {}, None, {CONF_HOST: "invalid_host"}
+        data: dict[str, Any] = {CONF_KIND: kind.value}
+        if kind is CameraKind.BLACKVUE:
+            data[CONF_HOST] = parsed.netloc
+        else:
+            port = user_input.get(CONF_PORT) or parsed.port
+            data |= {
+                CONF_HOST: parsed.host,
+                CONF_PORT: int(port) if port else None,
+                CONF_USE_HTTPS: bool(
+                    user_input[CONF_USE_HTTPS] if parsed.https is None else parsed.https
+                ),
+                CONF_USERNAME: user_input[CONF_USERNAME],
+                CONF_PASSWORD: user_input[CONF_PASSWORD],
+                CONF_CHANNEL: int(user_input.get(CONF_CHANNEL, 0)),
+            }
+        destination = (user_input.get(CONF_DESTINATION) or "").strip() or default_destination(
+            self.hass, user_input[CONF_NAME]
+        )
+        data[CONF_DESTINATION] = destination
+        if error := await self._async_check_destination(destination):
+            return data, None, {CONF_DESTINATION: error}
+        client = create_client(self.hass, data)
+        try:
+            info = await client.async_get_info()
+        except CameraAuthError:
+            return data, None, {"base": "invalid_auth"}
+        except LoginLockedError:
+            return data, None, {"base": "login_locked"}
+        except CamsyncError:
+            return data, None, {"base": "cannot_connect"}
+        finally:
+            await client.async_close()
+        return data, info, {}
+
+    async def _async_check_destination(self, destination: str) -> str | None:
+        path = Path(destination)
+        if not path.is_absolute():
+            return "destination_not_allowed"
+        allowed = await self.hass.async_add_executor_job(
+            self.hass.config.is_allowed_path, destination
+        )
+        if not allowed:
+            return "destination_not_allowed"
+        try:
+            await self.hass.async_add_executor_job(Archive(path).ensure_writable)
+        except CamsyncError:
+            return "destination_not_writable"
+        return None
+
+
+def _unique_id(info: CameraInfo | None, data: Mapping[str, Any]) -> str:
+    """Return the camera's own id when it has one (Reolink: its MAC), else its address."""
+    if info is not None and info.unique_id:
+        return info.unique_id
+    return str(data[CONF_HOST]).lower()
+
+
+class CamsyncOptionsFlow(OptionsFlowWithReload):
+    """Change how a camera syncs; the entry reloads with the new options."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show every option of this camera kind."""
+        kind = CameraKind(self.config_entry.data[CONF_KIND])
+        if user_input is not None:
+            return self.async_create_entry(data=_normalise_options(user_input))
+        schema = _options_schema(kind)
+        current = default_options(kind) | dict(self.config_entry.options)
+        return self.async_show_form(
+            step_id="init", data_schema=self.add_suggested_values_to_schema(schema, current)
+        )
+
+
+def _options_schema(kind: CameraKind) -> vol.Schema:
+    kinds = BLACKVUE_KINDS if kind is CameraKind.BLACKVUE else REOLINK_KINDS
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_AUTO_SYNC): BooleanSelector(),
+        vol.Required(CONF_SYNC_INTERVAL): _minutes(1440),
+        vol.Required(CONF_RETENTION_DAYS): NumberSelector(
+            NumberSelectorConfig(
+                min=0, max=3650, unit_of_measurement="d", mode=NumberSelectorMode.BOX
+            )
+        ),
+        vol.Required(CONF_DISK_LIMIT): NumberSelector(
+            NumberSelectorConfig(
+                min=5, max=98, unit_of_measurement="%", mode=NumberSelectorMode.SLIDER
+            )
+        ),
+        vol.Optional(CONF_KINDS): _select(list(kinds), f"{kind.value}_kinds", multiple=True),
+        vol.Required(CONF_PRIORITY): _select([item.value for item in Priority], "priority"),
+        vol.Required(CONF_GROUPING): _select([item.value for item in Grouping], "grouping"),
+    }
+    if kind is CameraKind.BLACKVUE:
+        fields |= {
+            vol.Optional(CONF_CHANNELS): _select(
+                list(BLACKVUE_DIRECTIONS), "directions", multiple=True
+            ),
+            vol.Required(CONF_SIDECARS): BooleanSelector(),
+        }
+    else:
+        fields |= {
+            vol.Required(CONF_RECORDING_SYNC): BooleanSelector(),
+            vol.Required(CONF_STREAM): _select(["main", "sub"], "stream"),
+            vol.Required(CONF_DAYS_BACK): NumberSelector(
+                NumberSelectorConfig(
+                    min=1, max=365, unit_of_measurement="d", mode=NumberSelectorMode.BOX
+                )
+            ),
+            vol.Required(CONF_SNAPSHOT_MODE): _select(
+                [mode.value for mode in SnapshotMode], "snapshot_mode"
+            ),
+            vol.Required(CONF_SNAPSHOT_INTERVAL): _minutes(1440),
+        }
+    return vol.Schema(fields)
+
+
+def _normalise_options(user_input: dict[str, Any]) -> dict[str, Any]:
+    """Store whole numbers as ints (the number selector returns floats)."""
+    options = dict(user_input)
+    for key in (CONF_SYNC_INTERVAL, CONF_RETENTION_DAYS, CONF_DAYS_BACK, CONF_SNAPSHOT_INTERVAL):
+        if key in options:
+            options[key] = int(options[key])
+    options.setdefault(CONF_KINDS, [])
+    if CONF_SIDECARS in options:
+        options.setdefault(CONF_CHANNELS, [])
+    return options

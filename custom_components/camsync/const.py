@@ -1,0 +1,70 @@
+"""Constants: the domain, config keys, option defaults and event names."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+import logging
+from typing import Final
+
+DOMAIN: Final = "camsync"
+LOGGER = logging.getLogger(__package__)
+
+
+class CameraKind(StrEnum):
+    """The camera families camsync talks to."""
+
+    BLACKVUE = "blackvue"
+    REOLINK = "reolink"
+
+
+# Config entry data (what identifies the camera and where its archive lives)
+CONF_KIND: Final = "kind"
+CONF_DESTINATION: Final = "destination"
+CONF_USE_HTTPS: Final = "use_https"
+CONF_CHANNEL: Final = "channel"
+
+# Options (how it syncs); defaults below
+CONF_SYNC_INTERVAL: Final = "sync_interval"
+CONF_AUTO_SYNC: Final = "auto_sync"
+CONF_RETENTION_DAYS: Final = "retention_days"
+CONF_DISK_LIMIT: Final = "disk_limit"
+CONF_KINDS: Final = "kinds"
+CONF_CHANNELS: Final = "channels"
+CONF_PRIORITY: Final = "priority"
+CONF_SIDECARS: Final = "sidecars"
+CONF_GROUPING: Final = "grouping"
+CONF_SNAPSHOT_MODE: Final = "snapshot_mode"
+CONF_SNAPSHOT_INTERVAL: Final = "snapshot_interval"
+CONF_RECORDING_SYNC: Final = "recording_sync"
+CONF_STREAM: Final = "stream"
+CONF_DAYS_BACK: Final = "days_back"
+
+DEFAULT_SYNC_INTERVAL: Final = 10  # minutes
+DEFAULT_RETENTION_DAYS: Final = 30
+DEFAULT_DISK_LIMIT: Final = 90  # percent used
+DEFAULT_SNAPSHOT_INTERVAL: Final = 60  # minutes
+DEFAULT_DAYS_BACK: Final = 7
+
+
+class SnapshotMode(StrEnum):
+    """When scheduled snapshots are taken."""
+
+    OFF = "off"
+    INTERVAL = "interval"
+    HOURLY = "hourly"
+
+
+class SyncStatus(StrEnum):
+    """The state of the sync status sensor."""
+
+    IDLE = "idle"
+    SYNCING = "syncing"
+    OFFLINE = "offline"
+    DISK_FULL = "disk_full"
+    ERROR = "error"
+
+
+EVENT_FILE_SAVED: Final = "camsync_file_saved"
+EVENT_SYNC_FINISHED: Final = "camsync_sync_finished"
+
+MEDIA_SUBFOLDER: Final = "camsync"

@@ -1,0 +1,58 @@
+"""Diagnostics: options, the last report, counters and an archive summary, secrets redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_DESTINATION
+from .coordinator import CamsyncConfigEntry
+
+TO_REDACT = {
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    "token",
+    "serial",
+    "mac",
+    "unique_id",
+    "configuration_url",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: CamsyncConfigEntry
+) -> dict[str, Any]:
+    """Return what helps to understand a camsync entry's behaviour."""
+    coordinator = entry.runtime_data.coordinator
+    state = coordinator.data
+    device = coordinator.device
+    return async_redact_data(
+        {
+            "entry": {
+                "title": entry.title,
+                "unique_id": entry.unique_id,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            "device": asdict(device) if device else None,
+            "coordinator": coordinator.diagnostics(),
+            "archive": {
+                "destination": entry.data[CONF_DESTINATION],
+                "files": state.archive_files if state else None,
+                "bytes": state.archive_bytes if state else None,
+                "last_capture": state.last_capture.isoformat()
+                if state and state.last_capture
+                else None,
+                "disk_free": state.disk_free if state else None,
+                "disk_total": state.disk_total if state else None,
+                "pending_recordings": state.pending_recordings if state else None,
+                "pending_bytes": state.pending_bytes if state else None,
+            },
+        },
+        TO_REDACT,
+    )

@@ -1,0 +1,142 @@
+"""The actions ``camsync.sync``, ``camsync.prune`` and ``camsync.snapshot``.
+
+Each targets one camsync device (or config entry), returns what it did, and fails with a
+translated error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+import voluptuous as vol
+
+from .const import DOMAIN, CameraKind
+from .coordinator import CamsyncConfigEntry, CamsyncCoordinator
+from .engine.errors import CamsyncError, Outcome
+from .errors import camsync_error, outcome_error
+
+SERVICE_SYNC = "sync"
+SERVICE_PRUNE = "prune"
+SERVICE_SNAPSHOT = "snapshot"
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_WAIT = "wait"
+ATTR_OLDER_THAN_DAYS = "older_than_days"
+ATTR_DRY_RUN = "dry_run"
+
+_TARGET = {
+    vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+}
+
+
+def _schema(fields: dict[Any, Any]) -> vol.All:
+    return vol.All(
+        vol.Schema({**_TARGET, **fields}),
+        cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_CONFIG_ENTRY_ID),
+    )
+
+
+SYNC_SCHEMA = _schema({vol.Optional(ATTR_WAIT, default=False): cv.boolean})
+PRUNE_SCHEMA = _schema(
+    {
+        vol.Optional(ATTR_OLDER_THAN_DAYS): vol.All(vol.Coerce(float), vol.Range(min=0)),
+        vol.Optional(ATTR_DRY_RUN, default=False): cv.boolean,
+    }
+)
+SNAPSHOT_SCHEMA = _schema({})
+
+
+def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _target_entry(hass: HomeAssistant, call: ServiceCall) -> CamsyncConfigEntry:
+    """Return the one loaded camsync entry the call targets."""
+    entry_ids: set[str] = set()
+    if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
+        entry_ids.add(entry_id)
+    registry = dr.async_get(hass)
+    for device_id in call.data.get(ATTR_DEVICE_ID, []):
+        device = registry.async_get(device_id)
+        if device is None or device.primary_config_entry is None:
+            raise _validation_error("invalid_target", target=device_id)
+        entry_ids.add(device.primary_config_entry)
+    if len(entry_ids) != 1:
+        raise _validation_error("one_target")
+    (entry_id,) = entry_ids
+    entry: CamsyncConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _validation_error("invalid_target", target=entry_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _validation_error("entry_not_loaded", title=entry.title)
+    return entry
+
+
+async def _async_sync(call: ServiceCall) -> ServiceResponse:
+    entry = _target_entry(call.hass, call)
+    coordinator = entry.runtime_data.coordinator
+    task = coordinator.async_start_sync()
+    if not call.data[ATTR_WAIT]:
+        return {"started": True, "entry_id": entry.entry_id}
+    report = await asyncio.shield(task)
+    if report.outcome is not Outcome.COMPLETED:
+        raise outcome_error(report.outcome, entry.title, report.message)
+    return report.as_dict()
+
+
+async def _async_prune(call: ServiceCall) -> ServiceResponse:
+    entry = _target_entry(call.hass, call)
+    days = call.data.get(ATTR_OLDER_THAN_DAYS)
+    try:
+        report = await entry.runtime_data.coordinator.async_prune(
+            timedelta(days=days) if days is not None else None,
+            dry_run=call.data[ATTR_DRY_RUN],
+        )
+    except OSError as err:
+        raise _validation_error("prune_failed", title=entry.title, detail=str(err)) from err
+    return report.as_dict()
+
+
+async def _async_snapshot(call: ServiceCall) -> ServiceResponse:
+    entry = _target_entry(call.hass, call)
+    coordinator: CamsyncCoordinator = entry.runtime_data.coordinator
+    if coordinator.kind is CameraKind.BLACKVUE and coordinator.syncing:
+        # A dashcam serves one client; the live view would stall the download.
+        raise _validation_error("busy_syncing", title=entry.title)
+    try:
+        saved = await coordinator.async_take_snapshot()
+    except CamsyncError as err:
+        if err.outcome is Outcome.AUTH_FAILED:
+            entry.async_start_reauth(call.hass)
+        raise camsync_error(err, entry.title) from err
+    return {"path": saved.path, "size": saved.size, "taken": saved.recorded.isoformat()}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, for every entry)."""
+    hass.services.async_register(
+        DOMAIN, SERVICE_SYNC, _async_sync, SYNC_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_PRUNE, _async_prune, PRUNE_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_SNAPSHOT, _async_snapshot, SNAPSHOT_SCHEMA, SupportsResponse.OPTIONAL
+    )

@@ -1,0 +1,123 @@
+"""A config entry's options, with their defaults, as the engine and the scheduler need them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from .const import (
+    CONF_AUTO_SYNC,
+    CONF_CHANNELS,
+    CONF_DAYS_BACK,
+    CONF_DISK_LIMIT,
+    CONF_GROUPING,
+    CONF_KINDS,
+    CONF_PRIORITY,
+    CONF_RECORDING_SYNC,
+    CONF_RETENTION_DAYS,
+    CONF_SIDECARS,
+    CONF_SNAPSHOT_INTERVAL,
+    CONF_SNAPSHOT_MODE,
+    CONF_STREAM,
+    CONF_SYNC_INTERVAL,
+    DEFAULT_DAYS_BACK,
+    DEFAULT_DISK_LIMIT,
+    DEFAULT_RETENTION_DAYS,
+    DEFAULT_SNAPSHOT_INTERVAL,
+    DEFAULT_SYNC_INTERVAL,
+    CameraKind,
+    SnapshotMode,
+)
+from .engine.models import Grouping, Priority, SyncOptions
+
+BLACKVUE_KINDS = ("N", "E", "P", "M", "I", "O", "A", "T", "B", "R", "X", "G", "D", "L", "Y", "F")
+BLACKVUE_DIRECTIONS = ("F", "R", "I", "O")
+REOLINK_KINDS = ("person", "vehicle", "animal", "motion", "timer")
+
+
+def default_options(kind: CameraKind) -> dict[str, Any]:
+    """Return the options a new entry of ``kind`` starts with."""
+    options: dict[str, Any] = {
+        CONF_AUTO_SYNC: True,
+        CONF_SYNC_INTERVAL: DEFAULT_SYNC_INTERVAL,
+        CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
+        CONF_DISK_LIMIT: DEFAULT_DISK_LIMIT,
+        CONF_KINDS: [],
+        CONF_PRIORITY: Priority.EVENTS_FIRST.value,
+        CONF_GROUPING: Grouping.DAILY.value,
+    }
+    if kind is CameraKind.BLACKVUE:
+        options |= {CONF_CHANNELS: [], CONF_SIDECARS: True}
+    else:
+        options |= {
+            CONF_RECORDING_SYNC: True,
+            CONF_STREAM: "main",
+            CONF_DAYS_BACK: DEFAULT_DAYS_BACK,
+            CONF_SNAPSHOT_MODE: SnapshotMode.INTERVAL.value,
+            CONF_SNAPSHOT_INTERVAL: DEFAULT_SNAPSHOT_INTERVAL,
+        }
+    return options
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every option of an entry, resolved against the defaults."""
+
+    kind: CameraKind
+    auto_sync: bool
+    sync_interval: timedelta
+    retention: timedelta | None
+    disk_limit: float
+    kinds: frozenset[str] | None
+    channels: frozenset[str] | None
+    priority: Priority
+    grouping: Grouping
+    sidecars: bool
+    recording_sync: bool
+    days_back: timedelta | None
+    snapshot_mode: SnapshotMode
+    snapshot_interval: timedelta
+
+    @classmethod
+    def from_options(cls, kind: CameraKind, options: Mapping[str, Any]) -> Settings:
+        """Read the options of an entry."""
+        merged = default_options(kind) | dict(options)
+        retention_days = int(merged[CONF_RETENTION_DAYS])
+        days_back = int(merged.get(CONF_DAYS_BACK) or 0)
+        return cls(
+            kind=kind,
+            auto_sync=bool(merged[CONF_AUTO_SYNC]),
+            sync_interval=timedelta(minutes=float(merged[CONF_SYNC_INTERVAL])),
+            retention=timedelta(days=retention_days) if retention_days > 0 else None,
+            disk_limit=float(merged[CONF_DISK_LIMIT]),
+            kinds=frozenset(merged[CONF_KINDS]) or None,
+            channels=frozenset(merged.get(CONF_CHANNELS) or ()) or None,
+            priority=Priority(merged[CONF_PRIORITY]),
+            grouping=Grouping(merged[CONF_GROUPING]),
+            sidecars=bool(merged.get(CONF_SIDECARS, False)),
+            recording_sync=bool(merged.get(CONF_RECORDING_SYNC, True)),
+            days_back=timedelta(days=days_back) if days_back > 0 else None,
+            snapshot_mode=SnapshotMode(merged.get(CONF_SNAPSHOT_MODE, SnapshotMode.OFF)),
+            snapshot_interval=timedelta(
+                minutes=float(merged.get(CONF_SNAPSHOT_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL))
+            ),
+        )
+
+    @property
+    def look_back(self) -> timedelta | None:
+        """Return how far back recordings are wanted: the shorter of retention and days back."""
+        windows = [window for window in (self.retention, self.days_back) if window is not None]
+        return min(windows, default=None)
+
+    def sync_options(self) -> SyncOptions:
+        """Return what the engine needs for a run."""
+        return SyncOptions(
+            kinds=self.kinds,
+            channels=self.channels,
+            max_age=self.look_back,
+            priority=self.priority,
+            sidecars=self.sidecars,
+            disk_limit_percent=self.disk_limit,
+        )

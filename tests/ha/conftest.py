@@ -1,0 +1,108 @@
+"""Fixtures for Home Assistant tests: a real Home Assistant, a simulated camera on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from homeassistant.const import CONF_HOST
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from camera_simulators.blackvue import BlackVueSimulator, make_recordings
+from custom_components.camsync.connection import dashcam_time_zone
+from custom_components.camsync.const import (
+    CONF_AUTO_SYNC,
+    CONF_DESTINATION,
+    CONF_KIND,
+    DOMAIN,
+    CameraKind,
+)
+from custom_components.camsync.settings import default_options
+
+
+@pytest.fixture(autouse=True)
+def _custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load camsync from this repository."""
+
+
+@pytest.fixture
+def media(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Point Home Assistant's media folder (and its allowlist) into the test's folder."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    hass.config.media_dirs = {"local": str(folder)}
+    hass.config.allowlist_external_dirs = {str(folder)}
+    return folder
+
+
+def dashcam_now() -> datetime:
+    """Return the dashcam's wall-clock time now (a fixed offset, no DST), naive."""
+    return datetime.now(dashcam_time_zone()).replace(tzinfo=None, microsecond=0)
+
+
+@pytest.fixture
+async def dashcam() -> AsyncIterator[BlackVueSimulator]:
+    """Return a simulated dashcam with three two-channel recordings from the last hour."""
+    recordings = make_recordings(
+        3, start=dashcam_now() - timedelta(minutes=50), step=timedelta(minutes=10)
+    )
+    async with BlackVueSimulator(recordings) as simulator:
+        yield simulator
+
+
+def blackvue_entry(
+    dashcam: BlackVueSimulator, destination: Path, **options: Any
+) -> MockConfigEntry:
+    """Return a config entry for the simulated dashcam (auto-sync off unless asked)."""
+    host = f"127.0.0.1:{dashcam.port}"
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Dashcam",
+        unique_id=host,
+        data={
+            CONF_KIND: CameraKind.BLACKVUE.value,
+            CONF_HOST: host,
+            CONF_DESTINATION: str(destination),
+        },
+        options=default_options(CameraKind.BLACKVUE) | {CONF_AUTO_SYNC: False} | options,
+    )
+
+
+@pytest.fixture
+def destination(media: Path) -> Path:
+    """Return the archive folder of the test camera."""
+    return media / "camsync" / "dashcam"
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant, dashcam: BlackVueSimulator, destination: Path
+) -> MockConfigEntry:
+    """Return the dashcam's entry, set up."""
+    config_entry = blackvue_entry(dashcam, destination)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+async def wait_for(condition: Any, timeout: float = 10.0, interval: float = 0.02) -> None:
+    """Poll ``condition()`` on the event loop until it is true (fail after ``timeout``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(interval)
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state (fail when it does not exist)."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
