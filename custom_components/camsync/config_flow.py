@@ -71,6 +71,13 @@ _TEXT = TextSelector()
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _PORT = NumberSelector(NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX))
 _CHANNEL = NumberSelector(NumberSelectorConfig(min=0, max=63, mode=NumberSelectorMode.BOX))
+_WHOLE_NUMBER_OPTIONS = (
+    CONF_SYNC_INTERVAL,
+    CONF_RETENTION_DAYS,
+    CONF_DISK_LIMIT,
+    CONF_DAYS_BACK,
+    CONF_SNAPSHOT_INTERVAL,
+)
 
 
 def _minutes(maximum: int) -> NumberSelector:
@@ -92,11 +99,16 @@ def _select(options: list[str], key: str, *, multiple: bool = False) -> SelectSe
     )
 
 
-def default_destination(hass: HomeAssistant, name: str) -> str:
-    """Return ``<media folder>/camsync/<name>``, so the archive shows in the Media panel."""
+def _archive_root(hass: HomeAssistant) -> Path:
+    """Return ``<media folder>/camsync``, the parent of the default destinations."""
     media_dirs = hass.config.media_dirs
     media = media_dirs.get("local") or next(iter(media_dirs.values()), None)
-    return str(Path(media or hass.config.path("media")) / MEDIA_SUBFOLDER / camera_slug(name))
+    return Path(media or hass.config.path("media")) / MEDIA_SUBFOLDER
+
+
+def default_destination(hass: HomeAssistant, name: str) -> str:
+    """Return ``<media folder>/camsync/<name>``, so the archive shows in the Media panel."""
+    return str(_archive_root(hass) / camera_slug(name))
 
 
 def _connection_schema(kind: CameraKind, *, with_name: bool) -> vol.Schema:
@@ -149,19 +161,20 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
-            data, info, errors = await self._async_validate(kind, user_input)
+            name = user_input[CONF_NAME].strip() or DEFAULT_NAMES[kind]
+            data, info, errors = await self._async_validate(kind, user_input | {CONF_NAME: name})
             if not errors:
                 await self.async_set_unique_id(_unique_id(info, data))
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
-                    title=user_input[CONF_NAME], data=data, options=default_options(kind)
+                    title=name, data=data, options=default_options(kind)
                 )
         schema = _connection_schema(kind, with_name=True)
         return self.async_show_form(
             step_id=kind.value,
             data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
             errors=errors,
-            description_placeholders={"media": default_destination(self.hass, "<name>")},
+            description_placeholders={"media": str(_archive_root(self.hass))},
         )
 
     async def async_step_reconfigure(
@@ -173,8 +186,6 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             merged = {CONF_NAME: entry.title} | user_input
-            if CONF_PORT not in user_input:
-                merged[CONF_PORT] = None
             data, info, errors = await self._async_validate(kind, merged)
             if not errors:
                 unique_id = _unique_id(info, data)
@@ -207,7 +218,9 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             merged = {**entry.data, CONF_NAME: entry.title} | user_input
-            data, info, errors = await self._async_validate(CameraKind.REOLINK, merged)
+            data, info, errors = await self._async_validate(
+                CameraKind.REOLINK, merged, check_destination=False
+            )
             if not errors:
                 await self.async_set_unique_id(_unique_id(info, data))
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
@@ -232,9 +245,12 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_validate(
-        self, kind: CameraKind, user_input: dict[str, Any]
+        self, kind: CameraKind, user_input: dict[str, Any], *, check_destination: bool = True
     ) -> tuple[dict[str, Any], CameraInfo | None, dict[str, str]]:
-        """Check the input; return the entry data, what the camera said, and form errors."""
+        """Check the input; return the entry data, what the camera said, and form errors.
+
+        Reauthentication does not check the destination: its form cannot show that error.
+        """
         parsed = parse_host(user_input[CONF_HOST])
         if parsed is None:
             return {}, None, {CONF_HOST: "invalid_host"}
@@ -257,7 +273,7 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
             self.hass, user_input[CONF_NAME]
         )
         data[CONF_DESTINATION] = destination
-        if error := await self._async_check_destination(destination):
+        if check_destination and (error := await self._async_check_destination(destination)):
             return data, None, {CONF_DESTINATION: error}
         client = create_client(self.hass, data)
         try:
@@ -356,7 +372,7 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
 def _normalise_options(user_input: dict[str, Any]) -> dict[str, Any]:
     """Store whole numbers as ints (the number selector returns floats)."""
     options = dict(user_input)
-    for key in (CONF_SYNC_INTERVAL, CONF_RETENTION_DAYS, CONF_DAYS_BACK, CONF_SNAPSHOT_INTERVAL):
+    for key in _WHOLE_NUMBER_OPTIONS:
         if key in options:
             options[key] = int(options[key])
     options.setdefault(CONF_KINDS, [])

@@ -51,7 +51,7 @@ def parse_host(text: str) -> ParsedHost | None:
     if not text or any(char.isspace() for char in text):
         return None
     if _is_ip(text):
-        return ParsedHost(text)
+        return ParsedHost(_canonical_ip(text))
     try:
         url = URL(text if "://" in text else f"http://{text}")
     except ValueError:
@@ -61,14 +61,23 @@ def parse_host(text: str) -> ParsedHost | None:
     if url.path not in ("", "/") or url.fragment or not url.raw_host:
         return None
     host = url.raw_host
-    if not (_is_ip(host) or _HOSTNAME.match(host)):
-        return None
+    if _is_ip(host):
+        host = _canonical_ip(host)
+    elif not _HOSTNAME.match(host) or host.rstrip(".").rsplit(".", 1)[-1].isdigit():
+        return None  # an all-numeric last label is a mistyped IPv4 address, not a name
     try:
         explicit_port = url.explicit_port
     except ValueError:
         return None
+    if explicit_port == 0:
+        return None
     https = url.scheme == "https" if "://" in text else None
     return ParsedHost(host.lower().rstrip("."), explicit_port, https)
+
+
+def _canonical_ip(text: str) -> str:
+    """Return an IP address in its canonical form (IPv6: lowercase, compressed)."""
+    return str(ipaddress.ip_address(text))
 
 
 def _is_ip(text: str) -> bool:

@@ -175,7 +175,13 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
         return bool(self._online)
 
     async def _async_setup(self) -> None:
-        """Identify the camera once; being away at startup is fine."""
+        """Check the destination and identify the camera; being away at startup is fine."""
+        try:
+            await run_io(self.recordings.ensure_writable)
+        except CamsyncError as err:
+            LOGGER.warning("%s: %s", self.config_entry.title, err)
+            issues.raise_issue(self.hass, self.config_entry, issues.DESTINATION, str(err))
+            self.status, self.status_message = SyncStatus.ERROR, str(err)
         await self._async_probe()
 
     async def _async_probe(self) -> bool:
@@ -408,7 +414,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
             self._syncing = False
         self._finish(report)
         await self._async_prune_if_due()
-        await self.async_request_refresh()
+        # Not async_request_refresh: its debouncer would hold back the pending count.
+        await self.async_refresh()
         return report
 
     @callback
