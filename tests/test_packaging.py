@@ -1,0 +1,192 @@
+"""What HACS and hassfest check, checked here: manifests, brand images, translations, services."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
+from PIL import Image
+import pytest
+import yaml
+
+ROOT = Path(__file__).parent.parent
+PACKAGE = ROOT / "custom_components" / "camsync"
+HACS_KEYS = {
+    "name",
+    "content_in_root",
+    "zip_release",
+    "filename",
+    "hide_default_branch",
+    "country",
+    "homeassistant",
+    "hacs",
+    "persistent_directory",
+    "render_readme",
+}
+REQUIRED_MANIFEST = {
+    "domain",
+    "name",
+    "codeowners",
+    "config_flow",
+    "documentation",
+    "integration_type",
+    "iot_class",
+    "issue_tracker",
+    "requirements",
+    "version",
+}
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    return _json(PACKAGE / "manifest.json")
+
+
+@pytest.fixture(scope="module")
+def strings() -> dict[str, Any]:
+    return _json(PACKAGE / "translations" / "en.json")
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, Any]:
+    return yaml.safe_load((PACKAGE / "services.yaml").read_text())
+
+
+def test_manifest_keys_order_and_values(manifest: dict[str, Any]) -> None:
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert set(manifest) >= REQUIRED_MANIFEST
+    assert manifest["domain"] == PACKAGE.name
+    assert manifest["config_flow"] is True
+    assert manifest["integration_type"] == "device"
+    assert manifest["iot_class"] == "local_polling"
+    assert manifest["documentation"].startswith("https://")
+    assert manifest["issue_tracker"].startswith("https://")
+    assert manifest["codeowners"]
+    assert manifest["requirements"] == []  # the camera clients are part of the integration
+    version = AwesomeVersion(manifest["version"])
+    assert version.strategy in (AwesomeVersionStrategy.SEMVER, AwesomeVersionStrategy.CALVER)
+
+
+def test_hacs_json() -> None:
+    hacs = _json(ROOT / "hacs.json")
+    assert hacs["name"]
+    assert set(hacs) <= HACS_KEYS
+    assert AwesomeVersion(hacs["homeassistant"]) <= AwesomeVersion("2026.2.3")
+
+
+def test_exactly_one_manifest_and_one_integration() -> None:
+    skip = {".venv", "config", ".git", "node_modules"}
+    manifests = [
+        path for path in ROOT.rglob("manifest.json") if not skip & set(path.relative_to(ROOT).parts)
+    ]
+    assert manifests == [PACKAGE / "manifest.json"]
+    integrations = [
+        p.name
+        for p in (ROOT / "custom_components").iterdir()
+        if p.is_dir() and p.name != "__pycache__"
+    ]
+    assert integrations == ["camsync"]
+
+
+def test_brand_images() -> None:
+    with Image.open(PACKAGE / "brand" / "icon.png") as icon:
+        assert (icon.format, icon.size) == ("PNG", (256, 256))
+    with Image.open(PACKAGE / "brand" / "icon@2x.png") as icon:
+        assert (icon.format, icon.size) == ("PNG", (512, 512))
+    with Image.open(PACKAGE / "brand" / "logo.png") as logo:
+        assert logo.format == "PNG"
+        assert 128 <= min(logo.size) <= 256
+
+
+def test_every_service_and_field_is_translated_and_has_an_icon(
+    services: dict[str, Any], strings: dict[str, Any]
+) -> None:
+    icons = _json(PACKAGE / "icons.json")["services"]
+    assert set(services) == set(strings["services"]) == set(icons)
+    for name, service in services.items():
+        translated = strings["services"][name]
+        assert translated["name"]
+        assert translated["description"]
+        assert set(service.get("fields", {})) == set(translated.get("fields", {}))
+        for field in translated.get("fields", {}).values():
+            assert field["name"]
+            assert field["description"]
+
+
+def test_every_form_field_has_a_label_and_a_description(strings: dict[str, Any]) -> None:
+    steps = list(strings["config"]["step"].items()) + list(strings["options"]["step"].items())
+    for step_id, step in steps:
+        data = step.get("data", {})
+        assert set(data) == set(step.get("data_description", {})), step_id
+        assert all(data.values()), step_id
+
+
+def test_every_error_the_code_raises_is_translated(strings: dict[str, Any]) -> None:
+    source = "\n".join(path.read_text() for path in PACKAGE.rglob("*.py"))
+    exceptions = set(strings["exceptions"])
+    used = set(re.findall(r'_validation_error\(\s*"(\w+)"', source))
+    used |= set(re.findall(r'Outcome\.\w+: "(\w+)"', source))
+    assert used
+    assert used <= exceptions
+    form_errors = set(re.findall(r'"(?:base|host|destination)": "(\w+)"', source))
+    form_errors |= set(re.findall(r'return "(destination_not_\w+)"', source))
+    assert form_errors <= set(strings["config"]["error"])
+    aborts = set(re.findall(r'reason="(\w+)"', source)) | {"already_configured"}
+    assert aborts <= set(strings["config"]["abort"])
+
+
+def test_entity_translations_exist(strings: dict[str, Any]) -> None:
+    from custom_components.camsync.sensor import SENSORS
+
+    sensors = strings["entity"]["sensor"]
+    assert {description.translation_key for description in SENSORS} == set(sensors)
+    assert set(sensors["sync_status"]["state"]) == {
+        "idle",
+        "syncing",
+        "offline",
+        "disk_full",
+        "error",
+    }
+    assert {"disk_limit_reached", "destination_not_writable"} <= set(strings["issues"])
+
+
+def test_every_select_option_is_translated(strings: dict[str, Any]) -> None:
+    from homeassistant.helpers.selector import SelectSelector
+
+    from custom_components.camsync.config_flow import _options_schema
+    from custom_components.camsync.const import CameraKind
+
+    seen: set[str] = set()
+    for kind in CameraKind:
+        for selector in _options_schema(kind).schema.values():
+            if not isinstance(selector, SelectSelector):
+                continue
+            key = selector.config["translation_key"]
+            options = {str(option) for option in selector.config["options"]}
+            assert set(strings["selector"][key]["options"]) == options, key
+            seen.add(key)
+    assert seen == set(strings["selector"])
+
+
+def test_services_target_camsync_devices(services: dict[str, Any]) -> None:
+    for service in services.values():
+        assert service["target"] == {"device": {"integration": "camsync"}}
+        assert service["fields"]["config_entry_id"]["selector"] == {
+            "config_entry": {"integration": "camsync"}
+        }
+
+
+def test_config_schema_and_platform_parallel_updates() -> None:
+    init = (PACKAGE / "__init__.py").read_text()
+    assert "CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)" in init
+    for platform in ("camera.py", "sensor.py"):
+        assert "PARALLEL_UPDATES = 0" in (PACKAGE / platform).read_text()
