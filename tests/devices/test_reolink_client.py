@@ -31,11 +31,11 @@ from custom_components.camsync.devices.reolink import (
     SdCard,
     SessionExpiredError,
     SessionLimitError,
-    _unlock_seconds,
     decode_triggers,
     map_reolink_error,
     normalise_mac,
     parse_recording_name,
+    unlock_seconds,
     zone_from_get_time,
 )
 from custom_components.camsync.engine.archive import Archive
@@ -660,10 +660,10 @@ async def test_broken_download_reply_falls_back_to_playback(
 
 
 def test_unlock_time_as_seconds_or_epoch() -> None:
-    assert _unlock_seconds(120) == 120
-    assert _unlock_seconds(time.time() + 600) == pytest.approx(600, abs=5)
-    assert _unlock_seconds(0) is None
-    assert _unlock_seconds("soon") is None
+    assert unlock_seconds(120) == 120
+    assert unlock_seconds(time.time() + 600) == pytest.approx(600, abs=5)
+    assert unlock_seconds(0) is None
+    assert unlock_seconds("soon") is None
 
 
 # -- time zones --

@@ -7,11 +7,6 @@ Playback when Download fails, and takes JPEG snapshots. Facts and sources are in
 
 Secrets: the token travels in query strings, so no URL is ever logged or put in an exception;
 aiohttp errors (whose text names the URL) are never chained into the errors raised here.
-
-Time: file names and searches use the camera's wall clock. ``GetTime`` gives the zone: the UTC
-offset is ``-timeZone`` seconds, plus the ``Dst`` block's offset (hours) between its start rule
-(standard wall time) and its end rule (DST wall time). Rules are read like POSIX TZ ``Mm.w.d``:
-week 1-4 is the nth weekday of the month, 5 the last one, and weekday 0 is Sunday.
 """
 
 from __future__ import annotations
@@ -20,8 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time as dt_time, timedelta, timezone, tzinfo
-import json
+from datetime import UTC, date, datetime, time as dt_time, timedelta, tzinfo
 import logging
 import re
 import secrets
@@ -31,79 +25,62 @@ from typing import Any
 
 import aiohttp
 
-from ..engine.errors import (
+from ...engine.errors import (
     CameraAuthError,
-    CameraOfflineError,
     CamsyncError,
     FileTransferError,
     LoginLockedError,
     ProtocolError,
     UnsupportedError,
 )
-from ..engine.models import FileRole, Listing, Recording, RemoteFile
-from .base import (
+from ...engine.models import FileRole, Listing, Recording, RemoteFile
+from ..base import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
     DeviceInfo,
     camera_request,
     client_timeout,
 )
+from .errors import (
+    UNSUPPORTED_CODES,
+    ReplyError,
+    error_in_body,
+    map_reolink_error,
+    reply_error,
+)
+from .names import OTHER_RANK, TRIGGER_RANK, main_trigger, parse_recording_name
+from .protocol import (
+    API_PATH,
+    CAMERA_TLS,
+    JPEG_MAGIC,
+    MAX_BATCH,
+    MAX_JSON_BYTES,
+    MAX_SNAPSHOT_BYTES,
+    VIDEO_TYPES,
+    Json,
+    command_body,
+    int_or_none,
+    month_end,
+    months,
+    parse_json,
+    read_limited,
+    search_command,
+    status_days,
+)
+from .zone import zone_from_get_time
 
 _LOGGER = logging.getLogger(__name__)
 
-API_PATH = "/cgi-bin/api.cgi"
 MANUFACTURER = "Reolink"
 RENEW_MARGIN = 300.0
-LOCKED_RETRY_AFTER = 1800.0
-SESSION_LIMIT_RETRY_AFTER = 300.0
-FREQUENT_LOGIN_RETRY_AFTER = 60.0
+
 DEFAULT_LISTING_DAYS = 7
-MAX_BATCH = 35
-MAX_JSON_BYTES = 16 * 1024 * 1024
-MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
+
 MAX_SKIPPED_SAMPLES = 5
-VIDEO_TYPES = frozenset({"video/mp4", "application/octet-stream", "apolication/octet-stream"})
-JPEG_MAGIC = b"\xff\xd8"
+
 _MB = 1024 * 1024
 
-TRIGGER_RANK: Mapping[str, int] = {"person": 0, "vehicle": 1, "animal": 2, "motion": 3, "timer": 4}
-OTHER_KIND = "other"
-OTHER_RANK = 5
-
-# Trigger bits, counted from the most significant bit of the name's hex flags field
-# (reolink-aio typings.py FLAGS_CAM_V2 and the hub's version-2 layout).
-_CAM_BITS: Mapping[str, int] = {
-    "person": 17,
-    "vehicle": 19,
-    "animal": 20,
-    "timer": 23,
-    "motion": 24,
-}
-_HUB_V2_BITS: Mapping[str, int] = {**_CAM_BITS, "timer": 24, "motion": 25}
-
-_NAME = re.compile(
-    r"^Rec(?P<stream>[MS])(?P<version>[0-9A-Fa-f]{2})_(?P<dst>DST)?(?P<date>\d{8})"
-    r"_(?P<start>\d{6})_(?P<end>\d{6})_(?P<extra>\d+_|\d+_\d+_\d+_)?"
-    r"(?P<flags>[0-9A-Fa-f]{7,16})_(?P<size>[0-9A-Fa-f]{1,16})\.mp4$"
-)
 _LOCATOR_BAD = re.compile(r"[\x00-\x1f\x7f\\]|(?:^|/)\.\.(?:/|$)")
-
-_SESSION_CODES = frozenset({-6, -21})
-_AUTH_CODES = frozenset({-7, -27, -502})
-_LOCKED_CODES = frozenset({-503, -506, -507})
-_UNSUPPORTED_CODES = frozenset({-9, -26})
-_FILE_REASONS: Mapping[int, str] = {-220: "camera_error", -221: "busy", -222: "not_found"}
-_LOCKED_TEXT = "login has been locked"
-
-type Json = dict[str, Any]
-
-
-class SessionLimitError(LoginLockedError):
-    """The camera has too many open sessions (-5); new logins work once old tokens expire."""
-
-
-class SessionExpiredError(ProtocolError):
-    """The camera rejected the token (-6/-21) even right after a new login."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,229 +105,6 @@ class SdCard:
         return 100.0 * (1 - self.free_bytes / self.capacity_bytes)
 
 
-@dataclass(frozen=True, slots=True)
-class DstRule:
-    """One edge of a Reolink DST rule (month, week 1-5 with 5 = last, weekday 0 = Sunday)."""
-
-    month: int
-    week: int
-    weekday: int
-    at: dt_time
-
-    def wall_time(self, year: int) -> datetime:
-        """Return the wall-clock moment the rule fires in ``year``."""
-        python_weekday = (self.weekday - 1) % 7
-        if self.week >= 5:
-            following = date(year + self.month // 12, self.month % 12 + 1, 1)
-            last = following - timedelta(days=1)
-            day = last - timedelta(days=(last.weekday() - python_weekday) % 7)
-        else:
-            first = date(year, self.month, 1)
-            shift = (python_weekday - first.weekday()) % 7
-            day = first + timedelta(days=shift, weeks=self.week - 1)
-        return datetime.combine(day, self.at)
-
-
-class ReolinkZone(tzinfo):
-    """A camera's time zone: a standard offset plus a DST rule, as GetTime describes it.
-
-    The start rule is in standard wall time and the end rule in DST wall time. Ambiguous wall
-    times at the end of DST follow PEP 495: ``fold=0`` is the DST one.
-    """
-
-    def __init__(self, offset: timedelta, saving: timedelta, start: DstRule, end: DstRule) -> None:
-        self._offset = offset
-        self._saving = saving
-        self._start = start
-        self._end = end
-
-    def __repr__(self) -> str:
-        return f"ReolinkZone(offset={self._offset}, dst={self._saving})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ReolinkZone):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple[timedelta, timedelta, DstRule, DstRule]:
-        return self._offset, self._saving, self._start, self._end
-
-    def utcoffset(self, dt: datetime | None) -> timedelta:
-        """Return the offset from UTC at wall time ``dt``."""
-        return self._offset + self.dst(dt)
-
-    def dst(self, dt: datetime | None) -> timedelta:
-        """Return the DST saving in force at wall time ``dt``."""
-        if dt is None:
-            return timedelta(0)
-        wall = dt.replace(tzinfo=None)
-        start = self._start.wall_time(wall.year) + (timedelta(0) if dt.fold else self._saving)
-        end = self._end.wall_time(wall.year) - (self._saving if dt.fold else timedelta(0))
-        return self._saving if _in_window(wall, start, end) else timedelta(0)
-
-    def tzname(self, dt: datetime | None) -> str:
-        """Return ``UTC+hh:mm`` for the offset at ``dt``."""
-        return _offset_name(self.utcoffset(dt))
-
-    def fromutc(self, dt: datetime) -> datetime:
-        """Convert a UTC time (tzinfo=self) to wall time, setting ``fold`` for repeated hours."""
-        standard = dt.replace(tzinfo=None) + self._offset
-        start = self._start.wall_time(standard.year)
-        end = self._end.wall_time(standard.year) - self._saving
-        if _in_window(standard, start, end):
-            return (standard + self._saving).replace(tzinfo=self)
-        repeated = end <= standard < end + self._saving
-        return standard.replace(tzinfo=self, fold=int(repeated))
-
-
-def _in_window(moment: datetime, start: datetime, end: datetime) -> bool:
-    """Return whether ``moment`` is in [start, end); southern zones' DST wraps the new year."""
-    if start <= end:
-        return start <= moment < end
-    return not end <= moment < start
-
-
-def zone_from_get_time(value: Mapping[str, Any], fallback: tzinfo = UTC) -> tzinfo:
-    """Return the zone a GetTime ``value`` describes (``fallback`` when it has no timeZone)."""
-    clock = value.get("Time")
-    if not isinstance(clock, Mapping) or not isinstance(clock.get("timeZone"), int):
-        return fallback
-    offset = timedelta(seconds=-clock["timeZone"])
-    dst = value.get("Dst")
-    if not isinstance(dst, Mapping) or not dst.get("enable"):
-        return timezone(offset)
-    try:
-        saving = timedelta(hours=int(dst.get("offset", 1)))
-        start, end = (_dst_rule(dst, prefix) for prefix in ("start", "end"))
-    except (KeyError, TypeError, ValueError):
-        _LOGGER.debug("Unreadable Dst block, using the standard offset only")
-        return timezone(offset)
-    if not saving:
-        return timezone(offset)
-    return ReolinkZone(offset, saving, start, end)
-
-
-def _dst_rule(block: Mapping[str, Any], prefix: str) -> DstRule:
-    return DstRule(
-        month=int(block[f"{prefix}Mon"]),
-        week=int(block[f"{prefix}Week"]),
-        weekday=int(block[f"{prefix}Weekday"]),
-        at=dt_time(
-            int(block.get(f"{prefix}Hour", 0)),
-            int(block.get(f"{prefix}Min", 0)),
-            int(block.get(f"{prefix}Sec", 0)),
-        ),
-    )
-
-
-def _offset_name(offset: timedelta) -> str:
-    sign = "-" if offset < timedelta(0) else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def map_reolink_error(
-    rsp_code: int | None,
-    detail: str,
-    *,
-    host: str,
-    command: str,
-    file_name: str | None = None,
-    retry_after: float | None = None,
-) -> CamsyncError:
-    """Return the engine error for a Reolink error reply: the one place codes are mapped.
-
-    ``retry_after`` is what the reply says about a lockout, when it says anything.
-    """
-    text = f"{host}: {command} refused: {detail or 'no detail'} ({rsp_code})"
-    if _LOCKED_TEXT in detail.lower() or rsp_code in _LOCKED_CODES:
-        return LoginLockedError(text, retry_after or LOCKED_RETRY_AFTER)
-    if rsp_code in _AUTH_CODES:
-        return CameraAuthError(text)
-    if rsp_code == -5:
-        return SessionLimitError(text, SESSION_LIMIT_RETRY_AFTER)
-    if rsp_code == -105:
-        return LoginLockedError(text, retry_after or FREQUENT_LOGIN_RETRY_AFTER)
-    if rsp_code in _SESSION_CODES:
-        return SessionExpiredError(text)
-    if rsp_code in _UNSUPPORTED_CODES:
-        return UnsupportedError(text)
-    if rsp_code == -99:
-        return CameraOfflineError(text)
-    if file_name is not None and rsp_code is not None and rsp_code in _FILE_REASONS:
-        return FileTransferError(file_name, _FILE_REASONS[rsp_code], f"{detail} ({rsp_code})")
-    return ProtocolError(text)
-
-
-@dataclass(frozen=True, slots=True)
-class _ReplyError:
-    """The ``error`` block of one reply element."""
-
-    code: int | None
-    detail: str
-    retry_after: float | None
-
-    @property
-    def session_expired(self) -> bool:
-        return self.code in _SESSION_CODES
-
-
-def _reply_error(reply: Any) -> _ReplyError | None:
-    """Return the error of one reply element, None when it succeeded."""
-    if not isinstance(reply, Mapping):
-        return _ReplyError(None, "malformed reply", None)
-    error = reply.get("error")
-    if reply.get("code") == 0 and not isinstance(error, Mapping):
-        return None
-    if not isinstance(error, Mapping):
-        return _ReplyError(None, f"code {reply.get('code')!r} without an error block", None)
-    code = error.get("rspCode")
-    return _ReplyError(
-        code if isinstance(code, int) else None,
-        str(error.get("detail", "")),
-        _unlock_seconds(error.get("unlock_time")),
-    )
-
-
-def _unlock_seconds(value: Any) -> float | None:
-    """Return seconds until an ``unlock_time`` (seconds left, or an epoch time when huge)."""
-    if not isinstance(value, int | float) or value <= 0:
-        return None
-    if value > 1_000_000_000:
-        return max(float(value) - time.time(), 1.0)
-    return float(value)
-
-
-def _parse_json(data: bytes) -> Any:
-    try:
-        return json.loads(data)
-    except ValueError:
-        return None
-
-
-def _error_in_body(data: bytes) -> _ReplyError | None:
-    """Return the error of a JSON error answer sent instead of a file or image."""
-    parsed = _parse_json(data)
-    if isinstance(parsed, list) and parsed:
-        return _reply_error(parsed[0])
-    return None
-
-
-async def _read_limited(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    """Read a whole body, refusing one longer than ``limit`` bytes."""
-    if response.content_length is not None and response.content_length > limit:
-        raise ProtocolError(f"answer of {response.content_length} bytes is too large")
-    data = bytearray()
-    async for piece in response.content.iter_chunked(64 * 1024):
-        data += piece
-        if len(data) > limit:
-            raise ProtocolError(f"answer longer than {limit} bytes")
-    return bytes(data)
-
-
 def normalise_mac(mac: str) -> str:
     """Return a MAC address as lowercase colon-separated pairs (like HA's ``format_mac``)."""
     digits = re.sub(r"[^0-9A-Fa-f]", "", mac)
@@ -359,135 +113,11 @@ def normalise_mac(mac: str) -> str:
     return ":".join(digits[index : index + 2] for index in range(0, 12, 2)).lower()
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedName:
-    """What a recording's file name says (camera-local naive times)."""
-
-    stream: str
-    start: datetime
-    end: datetime
-    triggers: frozenset[str]
-    size: int
-
-
-def parse_recording_name(basename: str) -> ParsedName | None:
-    """Parse a Reolink recording file name; None when it is not one (strict pattern)."""
-    match = _NAME.match(basename)
-    if match is None:
-        return None
-    try:
-        day = datetime.strptime(match["date"], "%Y%m%d")  # noqa: DTZ007 (camera wall time)
-        start = datetime.combine(day.date(), _hms(match["start"]))
-        end = datetime.combine(day.date(), _hms(match["end"]))
-    except ValueError:
-        return None
-    if end < start:
-        end += timedelta(days=1)
-    hub_v2 = match["extra"] is not None and match["extra"].count("_") == 3
-    hub_v2 = hub_v2 and int(match["version"], 16) == 2
-    return ParsedName(
-        stream="sub" if match["stream"] == "S" else "main",
-        start=start,
-        end=end,
-        triggers=decode_triggers(match["flags"], hub_v2=hub_v2),
-        size=int(match["size"], 16),
-    )
-
-
-def _hms(text: str) -> dt_time:
-    return dt_time(int(text[:2]), int(text[2:4]), int(text[4:]))
-
-
-def decode_triggers(flags: str, *, hub_v2: bool = False) -> frozenset[str]:
-    """Return the triggers a hex flags field encodes (bits counted from its top bit)."""
-    width = len(flags) * 4
-    value = int(flags, 16)
-    positions = _HUB_V2_BITS if hub_v2 else _CAM_BITS
-    return frozenset(
-        trigger
-        for trigger, bit in positions.items()
-        if bit < width and (value >> (width - 1 - bit)) & 1
-    )
-
-
-def main_trigger(triggers: frozenset[str]) -> str:
-    """Return the trigger that names a recording: person > vehicle > animal > motion > timer."""
-    known = [trigger for trigger in triggers if trigger in TRIGGER_RANK]
-    return min(known, key=TRIGGER_RANK.__getitem__) if known else OTHER_KIND
-
-
-def _camera_ssl_context() -> ssl.SSLContext:
-    """Return a TLS context for Reolink's self-signed certificates and old ciphers."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    context.set_ciphers("DEFAULT:@SECLEVEL=0")
-    return context
-
-
-# Built once at import: creating a context is cheap without CA loading, but not free.
-_CAMERA_TLS = _camera_ssl_context()
-
-
 @dataclass(slots=True)
 class _Session:
     token: str = field(repr=False)
     expires: float
     lease: float
-
-
-def _command(name: str, param: Json | None = None) -> Json:
-    return {"cmd": name, "action": 0, "param": param or {}}
-
-
-def _search_command(
-    channel: int, stream: str, first: datetime, last: datetime, *, status_only: bool
-) -> Json:
-    return _command(
-        "Search",
-        {
-            "Search": {
-                "channel": channel,
-                "onlyStatus": int(status_only),
-                "streamType": stream,
-                "StartTime": _time_block(first),
-                "EndTime": _time_block(last),
-            }
-        },
-    )
-
-
-def _time_block(moment: datetime) -> Json:
-    return {
-        "year": moment.year,
-        "mon": moment.month,
-        "day": moment.day,
-        "hour": moment.hour,
-        "min": moment.minute,
-        "sec": moment.second,
-    }
-
-
-def _months(first: date, last: date) -> Iterator[date]:
-    month = first.replace(day=1)
-    while month <= last:
-        yield month
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def _month_end(month: date) -> date:
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - timedelta(days=1)
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 class _Skipped:
@@ -539,7 +169,7 @@ class ReolinkClient:
         self._stream = stream
         self._tz = tz
         self._timeout = client_timeout(connect_timeout, read_timeout)
-        self._ssl: ssl.SSLContext | bool = _CAMERA_TLS if use_https else True
+        self._ssl: ssl.SSLContext | bool = CAMERA_TLS if use_https else True
         self._session: _Session | None = None
         self._refusal: CamsyncError | None = None
         self._locked_until = 0.0
@@ -586,12 +216,12 @@ class ReolinkClient:
             async with self._http.post(
                 self._url, params=params, json=list(commands), ssl=self._ssl, timeout=self._timeout
             ) as response:
-                data = await _read_limited(response, MAX_JSON_BYTES)
+                data = await read_limited(response, MAX_JSON_BYTES)
                 status = response.status
         if status != 200:
             hint = " (does the camera expect HTTPS?)" if status in (300, 301, 302) else ""
             raise ProtocolError(f"{self.host}: {name} answered HTTP {status}{hint}")
-        replies = _parse_json(data)
+        replies = parse_json(data)
         if not isinstance(replies, list):
             raise ProtocolError(f"{self.host}: {name} answered something that is not JSON")
         return replies
@@ -615,7 +245,7 @@ class ReolinkClient:
             replies = await self._post(commands, token)
             if not replies and len(commands) == 1:
                 raise ProtocolError(f"{self.host}: {commands[0]['cmd']} got an empty reply")
-            errors = [_reply_error(reply) for reply in replies]
+            errors = [reply_error(reply) for reply in replies]
             if attempt == 0 and any(error and error.session_expired for error in errors):
                 _LOGGER.debug("%s: the camera dropped our session, logging in again", self.host)
                 self._session = None
@@ -625,7 +255,7 @@ class ReolinkClient:
 
     def _value(self, reply: Any, command: str) -> Json:
         """Return a reply element's value, or raise its mapped error."""
-        error = _reply_error(reply)
+        error = reply_error(reply)
         if error is not None:
             raise map_reolink_error(
                 error.code,
@@ -641,7 +271,7 @@ class ReolinkClient:
 
     async def _call(self, name: str, param: Json | None = None) -> Json:
         """Send one command and return its value."""
-        replies = await self._batch([_command(name, param)])
+        replies = await self._batch([command_body(name, param)])
         return self._value(replies[0], name)
 
     # -- login --
@@ -674,7 +304,7 @@ class ReolinkClient:
 
     async def _login(self) -> str:
         user = {"userName": self._username, "password": self._password}
-        replies = await self._post([_command("Login", {"User": user})], None)
+        replies = await self._post([command_body("Login", {"User": user})], None)
         try:
             value = self._value(replies[0] if replies else None, "Login")
             token = value["Token"]
@@ -700,7 +330,7 @@ class ReolinkClient:
         if session is None:
             return
         try:
-            await self._post([_command("Logout")], session.token)
+            await self._post([command_body("Logout")], session.token)
         except CamsyncError as err:
             _LOGGER.debug("%s: logout failed: %s", self.host, err)
 
@@ -714,7 +344,7 @@ class ReolinkClient:
     async def async_get_info(self) -> DeviceInfo:
         """Return the camera's identity (GetDevInfo, GetLocalLink) and learn its time zone."""
         names = ("GetDevInfo", "GetLocalLink", "GetTime")
-        replies = await self._batch([_command(name) for name in names])
+        replies = await self._batch([command_body(name) for name in names])
         device = self._value(replies[0], "GetDevInfo").get("DevInfo")
         if not isinstance(device, dict):
             raise ProtocolError(f"{self.host}: GetDevInfo answered without DevInfo")
@@ -784,8 +414,8 @@ class ReolinkClient:
         if not valid:
             return None
         return SdCard(
-            capacity_bytes=sum(_int_or_none(disk.get("capacity")) or 0 for disk in valid) * _MB,
-            free_bytes=sum(_int_or_none(disk.get("size")) or 0 for disk in valid) * _MB,
+            capacity_bytes=sum(int_or_none(disk.get("capacity")) or 0 for disk in valid) * _MB,
+            free_bytes=sum(int_or_none(disk.get("size")) or 0 for disk in valid) * _MB,
             usable=all(disk.get("format") == 1 and disk.get("mount") == 1 for disk in valid),
             disks=len(valid),
             kind="hdd" if any(disk.get("storageType") == 1 for disk in valid) else "sd",
@@ -827,26 +457,26 @@ class ReolinkClient:
         return parsed is None or parsed.end >= first
 
     async def _days_with_recordings(self, first: date, last: date) -> list[date]:
-        months = list(_months(first, last))
+        wanted = list(months(first, last))
         commands = [
-            _search_command(
+            search_command(
                 self._channel,
                 self._stream,
                 datetime.combine(month, dt_time()),
-                datetime.combine(_month_end(month), dt_time(23, 59, 59)),
+                datetime.combine(month_end(month), dt_time(23, 59, 59)),
                 status_only=True,
             )
-            for month in months
+            for month in wanted
         ]
         replies = await self._batch(commands)
         days: set[date] = set()
         for reply in replies:
             result = self._value(reply, "Search").get("SearchResult", {})
-            days.update(_status_days(result.get("Status") if isinstance(result, dict) else None))
+            days.update(status_days(result.get("Status") if isinstance(result, dict) else None))
         return sorted(day for day in days if first <= day <= last)
 
     async def _files_of(self, day: date) -> list[Any]:
-        command = _search_command(
+        command = search_command(
             self._channel,
             self._stream,
             datetime.combine(day, dt_time()),
@@ -889,7 +519,7 @@ class ReolinkClient:
 
     def _size(self, stated: Any, in_name: int, basename: str) -> int | None:
         """Return the file's size: Search's, else the name's hex size (0 counts as unknown)."""
-        size = _int_or_none(stated)
+        size = int_or_none(stated)
         if size is not None and size > 0:
             if size != in_name:
                 _LOGGER.debug(
@@ -954,7 +584,7 @@ class ReolinkClient:
             if error.session_expired and attempt == 0:
                 self._session = None
                 continue
-            if command == "Download" and error.code in _UNSUPPORTED_CODES:
+            if command == "Download" and error.code in UNSUPPORTED_CODES:
                 return None, f"is not supported ({error.code})"
             raise map_reolink_error(
                 error.code, error.detail, host=self.host, command=command, file_name=file.name
@@ -985,14 +615,14 @@ class ReolinkClient:
             except aiohttp.ServerDisconnectedError:
                 return None
 
-    async def _json_error(self, response: aiohttp.ClientResponse) -> _ReplyError | None:
+    async def _json_error(self, response: aiohttp.ClientResponse) -> ReplyError | None:
         """Read a small non-video answer; return its Reolink error, None when it is not one."""
         try:
             if response.content_type != "text/html":
                 return None
             with self._transport():
-                data = await _read_limited(response, 64 * 1024)
-            return _error_in_body(data)
+                data = await read_limited(response, 64 * 1024)
+            return error_in_body(data)
         except ProtocolError:
             return None
         finally:
@@ -1017,11 +647,11 @@ class ReolinkClient:
                     ssl=self._ssl,
                     timeout=self._timeout,
                 ) as response:
-                    data = await _read_limited(response, MAX_SNAPSHOT_BYTES)
+                    data = await read_limited(response, MAX_SNAPSHOT_BYTES)
                     content_type, status = response.content_type, response.status
             if status == 200 and content_type == "image/jpeg" and data.startswith(JPEG_MAGIC):
                 return data
-            error = _error_in_body(data)
+            error = error_in_body(data)
             if error is not None and error.session_expired and attempt == 0:
                 self._session = None
                 continue
@@ -1032,23 +662,6 @@ class ReolinkClient:
                 f"({len(data)} bytes), not a JPEG"
             )
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _status_days(statuses: Any) -> set[date]:
-    """Return the days a Search status list marks as having recordings."""
-    days: set[date] = set()
-    if not isinstance(statuses, list):
-        return days
-    for status in statuses:
-        if not isinstance(status, dict) or not isinstance(status.get("table"), str):
-            continue
-        year, month = _int_or_none(status.get("year")), _int_or_none(status.get("mon"))
-        if year is None or month is None or not 1 <= month <= 12:
-            continue
-        for index, flag in enumerate(status["table"], start=1):
-            if flag == "1" and index <= _month_end(date(year, month, 1)).day:
-                days.add(date(year, month, index))
-    return days
 
 
 def _text(value: Any) -> str | None:
