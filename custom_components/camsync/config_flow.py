@@ -166,9 +166,7 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors:
                 await self.async_set_unique_id(_unique_id(info, data))
                 self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=name, data=data, options=default_options(kind)
-                )
+                return self.async_create_entry(title=name, data=data, options=default_options(kind))
         schema = _connection_schema(kind, with_name=True)
         return self.async_show_form(
             step_id=kind.value,
