@@ -165,7 +165,7 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
             data, info, errors = await self._async_validate(kind, user_input | {CONF_NAME: name})
             if not errors:
                 await self.async_set_unique_id(_unique_id(info, data))
-                self._abort_if_unique_id_configured()
+                self._abort_if_unique_id_configured(updates=_address_updates(kind, data))
                 return self.async_create_entry(title=name, data=data, options=default_options(kind))
         schema = _connection_schema(kind, with_name=True)
         return self.async_show_form(
@@ -271,8 +271,8 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
             self.hass, user_input[CONF_NAME]
         )
         data[CONF_DESTINATION] = destination
-        if check_destination and (error := await self._async_check_destination(destination)):
-            return data, None, {CONF_DESTINATION: error}
+        if check_destination and not await self._async_allowed(destination):
+            return data, None, {CONF_DESTINATION: "destination_not_allowed"}
         client = create_client(self.hass, data)
         try:
             info = await client.async_get_info()
@@ -284,22 +284,31 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
             return data, None, {"base": "cannot_connect"}
         finally:
             await client.async_close()
+        # Only now create the folder, so a camera that does not answer leaves nothing behind.
+        if check_destination and not await self._async_writable(destination):
+            return data, None, {CONF_DESTINATION: "destination_not_writable"}
         return data, info, {}
 
-    async def _async_check_destination(self, destination: str) -> str | None:
-        path = Path(destination)
-        if not path.is_absolute():
-            return "destination_not_allowed"
-        allowed = await self.hass.async_add_executor_job(
+    async def _async_allowed(self, destination: str) -> bool:
+        """Return True for an absolute path Home Assistant allows integrations to write."""
+        return Path(destination).is_absolute() and await self.hass.async_add_executor_job(
             self.hass.config.is_allowed_path, destination
         )
-        if not allowed:
-            return "destination_not_allowed"
+
+    async def _async_writable(self, destination: str) -> bool:
+        """Create the archive's folders and prove a file can be written there."""
         try:
-            await self.hass.async_add_executor_job(Archive(path).ensure_writable)
+            await self.hass.async_add_executor_job(Archive(Path(destination)).ensure_writable)
         except CamsyncError:
-            return "destination_not_writable"
-        return None
+            return False
+        return True
+
+
+def _address_updates(kind: CameraKind, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return what a Reolink camera (known by its MAC) found at a new address updates."""
+    if kind is not CameraKind.REOLINK:
+        return None  # a dashcam's unique id is its address
+    return {key: data[key] for key in (CONF_HOST, CONF_PORT, CONF_USE_HTTPS)}
 
 
 def _unique_id(info: CameraInfo | None, data: Mapping[str, Any]) -> str:

@@ -65,14 +65,10 @@ def parse_host(text: str) -> ParsedHost | None:
         host = _canonical_ip(host)
     elif not _HOSTNAME.match(host) or host.rstrip(".").rsplit(".", 1)[-1].isdigit():
         return None  # an all-numeric last label is a mistyped IPv4 address, not a name
-    try:
-        explicit_port = url.explicit_port
-    except ValueError:
-        return None
-    if explicit_port == 0:
+    if url.explicit_port == 0:  # yarl itself refuses ports out of range
         return None
     https = url.scheme == "https" if "://" in text else None
-    return ParsedHost(host.lower().rstrip("."), explicit_port, https)
+    return ParsedHost(host.lower().rstrip("."), url.explicit_port, https)
 
 
 def _canonical_ip(text: str) -> str:

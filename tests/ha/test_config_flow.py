@@ -299,6 +299,7 @@ async def test_blackvue_cannot_connect_then_recovers(
     result = await start(hass, CameraKind.BLACKVUE)
     result = await submit(hass, result, host=f"127.0.0.1:{dashcam.port}")
     assert_form(result, "blackvue", {"base": "cannot_connect"})
+    assert not (media / "camsync").exists()  # nothing is created for a camera that is not there
 
     await dashcam.restart()
     result = await submit(hass, result, host=f"127.0.0.1:{dashcam.port}")
@@ -330,7 +331,9 @@ async def test_blackvue_destination_errors_then_recovers(
     result = await start(hass, CameraKind.BLACKVUE)
     result = await submit(hass, result, host=host, destination=path)
     assert_form(result, "blackvue", {CONF_DESTINATION: error})
-    assert not dashcam.requests  # the camera is only asked once the folder is fine
+    # A folder that is not allowed is refused before the camera is asked; whether it can be
+    # created is checked only once the camera answered.
+    assert bool(dashcam.requests) == (error == "destination_not_writable")
 
     custom = media / "archives" / "car"
     result = await submit(hass, result, host=host, destination=f" {custom} ")
@@ -441,10 +444,16 @@ async def test_reolink_cannot_connect(
 async def test_reolink_already_configured(
     hass: HomeAssistant, media: Path, reolink: ReolinkSimulator, mock_setup_entry: AsyncMock
 ) -> None:
-    reolink_entry(reolink, media / "old", host="192.0.2.1").add_to_hass(hass)
+    entry = reolink_entry(reolink, media / "old", host="192.0.2.1", port=80, use_https=True)
+    entry.add_to_hass(hass)
     result = await start(hass, CameraKind.REOLINK)
     result = await submit(hass, result, host=f"127.0.0.1:{reolink.port}", password=PASSWORD)
     assert_abort(result, "already_configured")
+    # The same camera (MAC) found at a new address: the entry follows it.
+    assert entry.data[CONF_HOST] == "127.0.0.1"
+    assert entry.data[CONF_PORT] == reolink.port
+    assert entry.data[CONF_USE_HTTPS] is False
+    assert entry.data[CONF_DESTINATION] == str(media / "old")
 
 
 # -- options --
