@@ -9,7 +9,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .connection import create_client
 from .const import DOMAIN
-from .coordinator import CamsyncConfigEntry, CamsyncCoordinator, CamsyncRuntimeData
+from .coordinator import CamsyncCoordinator
+from .data import CamsyncConfigEntry, CamsyncRuntimeData
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.CAMERA, Platform.SENSOR]

@@ -7,7 +7,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import LOGGER, CameraKind
-from .coordinator import CamsyncConfigEntry, CamsyncCoordinator
+from .coordinator import CamsyncCoordinator
+from .data import CamsyncConfigEntry
 from .engine.errors import CamsyncError
 from .entity import CamsyncEntity
 

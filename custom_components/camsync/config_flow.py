@@ -56,7 +56,7 @@ from .const import (
     CameraKind,
     SnapshotMode,
 )
-from .coordinator import CamsyncConfigEntry
+from .data import CamsyncConfigEntry
 from .devices.base import DeviceInfo as CameraInfo
 from .engine.archive import Archive
 from .engine.errors import CameraAuthError, CamsyncError, LoginLockedError

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 import shutil
 import time
-from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -31,17 +29,15 @@ from .const import (
     CONF_DESTINATION,
     CONF_KIND,
     DOMAIN,
-    EVENT_FILE_SAVED,
-    EVENT_SYNC_FINISHED,
     LOGGER,
     CameraKind,
     SnapshotMode,
     SyncStatus,
 )
+from .data import CameraState, CamsyncConfigEntry, SyncCounters
 from .devices.base import CameraClient, DeviceInfo
-from .devices.reolink import ReolinkClient, SdCard
-from .engine.archive import Archive
-from .engine.disk import measure
+from .devices.reolink import ReolinkClient
+from .engine.archive import Archive, ArchiveTree
 from .engine.errors import (
     CameraAuthError,
     CameraOfflineError,
@@ -52,14 +48,15 @@ from .engine.errors import (
 from .engine.files import run_io
 from .engine.models import FileRole, Progress, PruneReport, SavedFile, SyncReport
 from .engine.plan import Plan
-from .engine.prune import PruneTarget, prune
+from .engine.prune import prune
 from .engine.run import SyncHooks, preview, run_sync
 from .engine.snapshots import camera_slug, save_snapshot, snapshot_archive, snapshot_recorded_at
+from .events import fire_file_saved, fire_sync_finished
+from .local_facts import LocalFacts, read_local_facts
 from .settings import Settings
 
 PROGRESS_PUSH_INTERVAL = 1.0  # seconds between progress pushes to the entities
 PRUNE_INTERVAL = timedelta(hours=1)
-IMAGE_SUFFIXES = (".jpg", ".thm")
 
 _STATUS_FOR_OUTCOME = {
     Outcome.COMPLETED: SyncStatus.IDLE,
@@ -73,57 +70,6 @@ def _pending_bytes(plan: Plan | None) -> int | None:
     if plan is None:
         return 0
     return plan.known_bytes if plan.unknown_sizes == 0 else None
-
-
-@dataclass(slots=True)
-class CamsyncRuntimeData:
-    """What a loaded entry holds."""
-
-    client: CameraClient
-    coordinator: CamsyncCoordinator
-
-
-type CamsyncConfigEntry = ConfigEntry[CamsyncRuntimeData]
-
-
-@dataclass(frozen=True, slots=True)
-class CameraState:
-    """The coordinator's data: what the camera and the archive look like now."""
-
-    online: bool
-    pending_recordings: int | None = None
-    pending_files: int | None = None
-    pending_bytes: int | None = None
-    last_capture: datetime | None = None
-    newest_image: Path | None = None
-    archive_files: int = 0
-    archive_bytes: int = 0
-    disk_total: int | None = None
-    disk_free: int | None = None
-    sd_card: SdCard | None = None
-
-
-@dataclass(slots=True)
-class _LocalFacts:
-    last_capture: datetime | None
-    newest_image: Path | None
-    archive_files: int
-    archive_bytes: int
-    disk_total: int | None
-    disk_free: int | None
-    disk_used_percent: float | None
-
-
-@dataclass(slots=True)
-class SyncCounters:
-    """Totals since the entry was loaded (diagnostics)."""
-
-    runs: int = 0
-    files_saved: int = 0
-    bytes_saved: int = 0
-    files_failed: int = 0
-    snapshots: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
 
 
 class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
@@ -308,45 +254,22 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
         window = self.settings.look_back
         return dt_util.utcnow() - window if window else None
 
+    @property
+    def trees(self) -> tuple[ArchiveTree, ArchiveTree]:
+        """Return the recordings and snapshot trees of the archive."""
+        return (
+            ArchiveTree(self.recordings, self.client.recorded_at),
+            ArchiveTree(self.snapshots, self._recognise_snapshot),
+        )
+
     def _recognise_snapshot(self, name: str) -> datetime | None:
         return snapshot_recorded_at(name, dt_util.get_default_time_zone())
 
-    def _local_facts(self) -> _LocalFacts:
+    def _local_facts(self) -> LocalFacts:
         """Scan the archive and measure the disk (blocking: runs in the executor)."""
-        recordings = self.recordings.scan(self.client.recorded_at)
-        snapshots = self.snapshots.scan(self._recognise_snapshot)
-        newest = max(
-            (
-                item
-                for index in (recordings, snapshots)
-                for item in index.files.values()
-                if item.name.lower().endswith(IMAGE_SUFFIXES)
-            ),
-            key=lambda item: (item.recorded, item.name),
-            default=None,
-        )
-        captures = [
-            item.recorded for item in (recordings.newest(), snapshots.newest()) if item is not None
-        ]
-        try:
-            usage = measure(self.recordings.destination, self.disk_usage)
-        except OSError:
-            total = free = None
-            used_percent = None
-        else:
-            total, free = usage.total, usage.free
-            used_percent = 100.0 * usage.used / usage.total if usage.total else None
-        return _LocalFacts(
-            last_capture=max(captures, default=None),
-            newest_image=newest.path if newest else None,
-            archive_files=len(recordings) + len(snapshots),
-            archive_bytes=recordings.total_bytes + snapshots.total_bytes,
-            disk_total=total,
-            disk_free=free,
-            disk_used_percent=used_percent,
-        )
+        return read_local_facts(self.trees, self.disk_usage)
 
-    async def _async_check_repairs(self, facts: _LocalFacts) -> None:
+    async def _async_check_repairs(self, facts: LocalFacts) -> None:
         """Clear repair issues whose cause went away."""
         if (
             issues.is_raised(self.hass, self.config_entry, issues.DISK_LIMIT)
@@ -432,25 +355,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
     def _on_saved(self, saved: SavedFile) -> None:
         self.counters.files_saved += 1
         self.counters.bytes_saved += saved.size
-        self._fire_saved(saved)
-
-    @callback
-    def _fire_saved(self, saved: SavedFile) -> None:
-        self.hass.bus.async_fire(
-            EVENT_FILE_SAVED,
-            {
-                "entry_id": self.config_entry.entry_id,
-                "device_id": self.device_id,
-                "name": saved.name,
-                "role": saved.role.value,
-                "kind": saved.kind,
-                "channel": saved.channel,
-                "event": saved.event,
-                "path": saved.path,
-                "size": saved.size,
-                "recorded": saved.recorded.isoformat(),
-            },
-        )
+        fire_file_saved(self.hass, self.config_entry.entry_id, self.device_id, saved)
 
     @callback
     def _finish(self, report: SyncReport) -> None:
@@ -469,11 +374,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
         elif report.outcome is Outcome.LOCK_HELD:
             LOGGER.info("%s: %s", self.config_entry.title, report.message)
         issues.update_for_outcome(self.hass, self.config_entry, report)
-        self.hass.bus.async_fire(
-            EVENT_SYNC_FINISHED,
-            {"entry_id": self.config_entry.entry_id, "device_id": self.device_id}
-            | report.as_dict(),
-        )
+        fire_sync_finished(self.hass, self.config_entry.entry_id, self.device_id, report)
         self.async_update_listeners()
 
     # Snapshots and retention
@@ -526,7 +427,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
             event=False,
         )
         self.counters.snapshots += 1
-        self._fire_saved(saved)
+        fire_file_saved(self.hass, self.config_entry.entry_id, self.device_id, saved)
         if self.data is not None:
             self.async_set_updated_data(
                 replace(
@@ -545,11 +446,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
         if window is None:
             window = timedelta(days=365 * 100)  # keep forever: nothing is that old
         cutoff = dt_util.utcnow() - window
-        targets = (
-            PruneTarget(self.recordings, self.client.recorded_at),
-            PruneTarget(self.snapshots, self._recognise_snapshot),
-        )
-        report = await run_io(prune, targets, cutoff, dry_run=dry_run)
+        report = await run_io(prune, self.trees, cutoff, dry_run=dry_run)
         if not dry_run:
             self._last_prune = dt_util.utcnow()
         return report
@@ -587,23 +484,3 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
         registry.async_update_device(
             device.id, model=info.model, sw_version=info.firmware, serial_number=info.serial
         )
-
-    def diagnostics(self) -> dict[str, Any]:
-        """Return the coordinator's state for diagnostics (the caller redacts)."""
-        return {
-            "status": self.status.value,
-            "status_message": self.status_message,
-            "online": self._online,
-            "syncing": self.syncing,
-            "progress": None if self.progress is None else self.progress.percent,
-            "last_sync": self.last_sync.isoformat() if self.last_sync else None,
-            "last_report": self.last_report.as_dict() if self.last_report else None,
-            "counters": {
-                "runs": self.counters.runs,
-                "files_saved": self.counters.files_saved,
-                "bytes_saved": self.counters.bytes_saved,
-                "files_failed": self.counters.files_failed,
-                "snapshots": self.counters.snapshots,
-                "outcomes": dict(self.counters.outcomes),
-            },
-        }

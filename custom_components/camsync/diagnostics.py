@@ -10,7 +10,8 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_DESTINATION
-from .coordinator import CamsyncConfigEntry
+from .coordinator import CamsyncCoordinator
+from .data import CamsyncConfigEntry
 
 TO_REDACT = {
     CONF_HOST,
@@ -40,7 +41,7 @@ async def async_get_config_entry_diagnostics(
                 "options": dict(entry.options),
             },
             "device": asdict(device) if device else None,
-            "coordinator": coordinator.diagnostics(),
+            "coordinator": _coordinator_state(coordinator),
             "archive": {
                 "destination": entry.data[CONF_DESTINATION],
                 "files": state.archive_files if state else None,
@@ -56,3 +57,17 @@ async def async_get_config_entry_diagnostics(
         },
         TO_REDACT,
     )
+
+
+def _coordinator_state(coordinator: CamsyncCoordinator) -> dict[str, Any]:
+    """Return the sync's state and the counters since the entry was loaded."""
+    return {
+        "status": coordinator.status.value,
+        "status_message": coordinator.status_message,
+        "online": coordinator.online,
+        "syncing": coordinator.syncing,
+        "progress": None if coordinator.progress is None else coordinator.progress.percent,
+        "last_sync": coordinator.last_sync.isoformat() if coordinator.last_sync else None,
+        "last_report": coordinator.last_report.as_dict() if coordinator.last_report else None,
+        "counters": asdict(coordinator.counters),
+    }

@@ -19,7 +19,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import CameraKind, SyncStatus
-from .coordinator import CamsyncConfigEntry, CamsyncCoordinator
+from .coordinator import CamsyncCoordinator
+from .data import CamsyncConfigEntry
 from .entity import CamsyncEntity
 
 PARALLEL_UPDATES = 0

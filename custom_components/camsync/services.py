@@ -24,7 +24,8 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 import voluptuous as vol
 
 from .const import DOMAIN, CameraKind
-from .coordinator import CamsyncConfigEntry, CamsyncCoordinator
+from .coordinator import CamsyncCoordinator
+from .data import CamsyncConfigEntry
 from .engine.errors import CamsyncError, Outcome
 from .errors import camsync_error, outcome_error
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from camera_simulators.jpeg import make_jpeg
 from custom_components.camsync.devices.blackvue import recorded_at
-from custom_components.camsync.engine.archive import Archive
+from custom_components.camsync.engine.archive import Archive, ArchiveTree
 from custom_components.camsync.engine.backoff import FailureBook
-from custom_components.camsync.engine.prune import PruneTarget, prune
+from custom_components.camsync.engine.prune import prune
 from custom_components.camsync.engine.snapshots import (
     save_snapshot,
     snapshot_archive,
@@ -57,7 +57,7 @@ def test_prune_deletes_exactly_the_files_older_than_the_window(tmp_path: Path) -
     archive, files = _layout(destination)
     cutoff = NOW - timedelta(days=30)
 
-    report = prune([PruneTarget(archive, _recognise)], cutoff)
+    report = prune([ArchiveTree(archive, _recognise)], cutoff)
 
     old = {name for name in files if name != "notes.txt" and name[:8] <= _stamp(31)[0][:8]}
     assert {Path(path).name for path in report.deleted} == old
@@ -77,7 +77,7 @@ def test_dry_run_deletes_nothing(tmp_path: Path) -> None:
     archive, _ = _layout(destination)
     before = files_under(destination)
 
-    report = prune([PruneTarget(archive, _recognise)], NOW - timedelta(days=30), dry_run=True)
+    report = prune([ArchiveTree(archive, _recognise)], NOW - timedelta(days=30), dry_run=True)
 
     assert report.dry_run
     assert len(report.deleted) == 6
@@ -101,8 +101,8 @@ def test_prune_covers_snapshots_partials_and_failure_marks(tmp_path: Path) -> No
 
     report = prune(
         [
-            PruneTarget(archive, _recognise),
-            PruneTarget(snapshots, lambda name: snapshot_recorded_at(name, UTC)),
+            ArchiveTree(archive, _recognise),
+            ArchiveTree(snapshots, lambda name: snapshot_recorded_at(name, UTC)),
         ],
         NOW - timedelta(days=7),
     )

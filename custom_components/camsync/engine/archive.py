@@ -165,3 +165,11 @@ def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
             yield from _walk(Path(entry.path))
         elif entry.is_file(follow_symlinks=False):
             yield entry
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveTree:
+    """An archive tree and how to recognise (and date) the files camsync wrote in it."""
+
+    archive: Archive
+    recognise: Recognise

@@ -7,12 +7,11 @@ archive's root; a folder goes only when deleting emptied it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 import logging
 from pathlib import Path
 
-from .archive import Archive, Recognise
+from .archive import Archive, ArchiveTree, Recognise
 from .backoff import FailureBook
 from .files import remove_file
 from .models import PruneReport
@@ -20,26 +19,18 @@ from .models import PruneReport
 _LOGGER = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class PruneTarget:
-    """An archive tree and how to recognise (and date) its files."""
-
-    archive: Archive
-    recognise: Recognise
-
-
 def prune(
-    targets: Iterable[PruneTarget], cutoff: datetime, *, dry_run: bool = False
+    trees: Iterable[ArchiveTree], cutoff: datetime, *, dry_run: bool = False
 ) -> PruneReport:
     """Delete (or, in a dry run, list) files recorded before ``cutoff`` (blocking)."""
     deleted: list[str] = []
     folders: list[str] = []
     size = 0
     state_dirs: set[Path] = set()
-    for target in targets:
-        archive = target.archive
+    for tree in trees:
+        archive = tree.archive
         state_dirs.add(archive.state_dir)
-        index = archive.scan(target.recognise)
+        index = archive.scan(tree.recognise)
         old = sorted(
             (item for item in index.files.values() if item.recorded < cutoff),
             key=lambda item: (item.recorded, item.name),
@@ -51,7 +42,7 @@ def prune(
                 remove_file(item.path)
         if not dry_run:
             folders.extend(_remove_emptied({item.path.parent for item in old}, archive.root))
-            _drop_stale_partials(archive, target.recognise, cutoff)
+            _drop_stale_partials(archive, tree.recognise, cutoff)
     if not dry_run:
         for state_dir in state_dirs:
             book = FailureBook.load(state_dir)
