@@ -64,14 +64,6 @@ CET = timezone(timedelta(hours=1))
 
 
 @pytest.fixture
-async def reolink_sim() -> AsyncIterator[ReolinkSimulator]:
-    simulator = reolink_simulator()
-    await simulator.start()
-    yield simulator
-    await simulator.close()
-
-
-@pytest.fixture
 async def reolink_http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session

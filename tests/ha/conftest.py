@@ -106,3 +106,17 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+async def call_action(hass: HomeAssistant, action: str, **data: Any) -> Any:
+    """Call a camsync action and return its response (after the calls it triggers settle)."""
+    response = await hass.services.async_call(
+        DOMAIN, action, data, blocking=True, return_response=True
+    )
+    await hass.async_block_till_done()
+    return response
+
+
+async def sync_and_wait(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
+    """Run ``camsync.sync`` on an entry, wait for it, and return the report."""
+    return await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)

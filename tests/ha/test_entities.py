@@ -21,19 +21,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from camera_simulators.blackvue import BlackVueSimulator
 from custom_components.camsync.const import DOMAIN
 from tests.blackvue_fixtures import archived
-from tests.ha.conftest import state_of
-
-
-async def _sync(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "sync",
-        {"config_entry_id": entry.entry_id, "wait": True},
-        blocking=True,
-        return_response=True,
-    )
-    await hass.async_block_till_done()
-    return response
+from tests.ha.conftest import call_action, state_of, sync_and_wait
 
 
 async def test_camera_shows_the_newest_archived_thumbnail(
@@ -42,16 +30,14 @@ async def test_camera_shows_the_newest_archived_thumbnail(
     with pytest.raises(HomeAssistantError):
         await camera.async_get_image(hass, "camera.dashcam")
 
-    await _sync(hass, entry)
+    await sync_and_wait(hass, entry)
 
     image = await camera.async_get_image(hass, "camera.dashcam")
     newest = max(name for name in archived(destination) if name.endswith(".thm"))
     assert image.content == dashcam.expected_bytes(newest)
     assert image.content_type == "image/jpeg"
 
-    shot = await hass.services.async_call(
-        DOMAIN, "snapshot", {"config_entry_id": entry.entry_id}, blocking=True, return_response=True
-    )
+    shot = await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
     image = await camera.async_get_image(hass, "camera.dashcam")
     assert image.content == Path(shot["path"]).read_bytes()
     state = hass.states.get("camera.dashcam")
@@ -72,7 +58,7 @@ async def test_device_information(hass: HomeAssistant, entry: MockConfigEntry) -
 async def test_diagnostics_are_redacted(
     hass: HomeAssistant, entry: MockConfigEntry, hass_client: ClientSessionGenerator
 ) -> None:
-    await _sync(hass, entry)
+    await sync_and_wait(hass, entry)
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
@@ -94,9 +80,7 @@ async def test_unwritable_destination_raises_a_repair_that_clears_itself(
     shutil.rmtree(destination, ignore_errors=True)
     destination.write_text("a file where the archive folder should be")
 
-    response = await hass.services.async_call(
-        DOMAIN, "sync", {"config_entry_id": entry.entry_id}, blocking=True, return_response=True
-    )
+    response = await call_action(hass, "sync", config_entry_id=entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert response["started"]
@@ -127,9 +111,7 @@ async def test_disk_limit_repair_clears_when_there_is_room_again(
         return type(measured)(measured.total, used, measured.total - used)
 
     coordinator.disk_usage = usage
-    await hass.services.async_call(
-        DOMAIN, "sync", {"config_entry_id": entry.entry_id}, blocking=True
-    )
+    await call_action(hass, "sync", config_entry_id=entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     issue_id = f"disk_limit_reached_{entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None

@@ -38,7 +38,7 @@ from custom_components.camsync.const import (
 )
 from custom_components.camsync.settings import default_options
 from tests.blackvue_fixtures import archived, sha256_file
-from tests.ha.conftest import state_of
+from tests.ha.conftest import call_action, state_of, sync_and_wait
 from tests.reolink_fixtures import RawReolink
 
 PASSWORD = "secret-pass"
@@ -166,25 +166,13 @@ async def test_recording_sync_across_days_resumes_and_falls_back_to_playback(
     reolink.faults.reset_after[first.basename] = first.size // 2
     reolink.faults.rate_limit = 2_000_000
 
-    report = await hass.services.async_call(
-        DOMAIN,
-        "sync",
-        {"config_entry_id": entry.entry_id, "wait": True},
-        blocking=True,
-        return_response=True,
-    )
+    report = await sync_and_wait(hass, entry)
     assert [item["name"] for item in report["failed"]] == [first.basename]
 
     reolink.faults.reset_after.clear()
     reolink.faults.rate_limit = None
     reolink.faults.download_fails = True
-    report = await hass.services.async_call(
-        DOMAIN,
-        "sync",
-        {"config_entry_id": entry.entry_id, "wait": True},
-        blocking=True,
-        return_response=True,
-    )
+    report = await sync_and_wait(hass, entry)
 
     assert report["outcome"] == "completed"
     assert [item["name"] for item in report["saved"]] == [first.basename]
@@ -206,9 +194,7 @@ async def test_camera_entity_prefers_a_live_snapshot(
     assert Image.open(io.BytesIO(live.content)).format == "JPEG"
     assert reolink.count("Snap") == 1
 
-    shot = await hass.services.async_call(
-        DOMAIN, "snapshot", {"config_entry_id": entry.entry_id}, blocking=True, return_response=True
-    )
+    shot = await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
     reolink.faults.snap_fails = True
     archived_image = await camera.async_get_image(hass, "camera.front_yard")
     assert archived_image.content == Path(shot["path"]).read_bytes()
@@ -280,12 +266,8 @@ async def test_secrets_never_reach_the_log(
     caplog.set_level(logging.DEBUG)
     entry = reolink_entry(reolink, destination)
     await _setup(hass, entry)
-    await hass.services.async_call(
-        DOMAIN, "sync", {"config_entry_id": entry.entry_id, "wait": True}, blocking=True
-    )
-    await hass.services.async_call(
-        DOMAIN, "snapshot", {"config_entry_id": entry.entry_id}, blocking=True
-    )
+    await sync_and_wait(hass, entry)
+    await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
     await reolink.stop()
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
     await hass.async_block_till_done(wait_background_tasks=True)

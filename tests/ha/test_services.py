@@ -17,13 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from camera_simulators.blackvue import BlackVueSimulator
 from custom_components.camsync.const import DOMAIN
 from tests.blackvue_fixtures import archived
-from tests.ha.conftest import state_of
-
-
-async def _call(hass: HomeAssistant, service: str, **data: object) -> dict:
-    return await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
+from tests.ha.conftest import call_action, state_of
 
 
 def _device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
@@ -35,7 +29,7 @@ def _device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
 async def test_sync_by_device_target_waits_for_the_report(
     hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator, destination: Path
 ) -> None:
-    response = await _call(hass, "sync", device_id=_device_id(hass, entry), wait=True)
+    response = await call_action(hass, "sync", device_id=_device_id(hass, entry), wait=True)
 
     assert response["outcome"] == "completed"
     assert response["saved_files"] == len(archived(destination))
@@ -47,11 +41,11 @@ async def test_sync_joins_the_running_one(
     hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator
 ) -> None:
     dashcam.faults.throughput = 3_000_000
-    started = await _call(hass, "sync", config_entry_id=entry.entry_id)
+    started = await call_action(hass, "sync", config_entry_id=entry.entry_id)
     assert started == {"started": True, "entry_id": entry.entry_id}
     assert state_of(hass, "sensor.dashcam_sync_status") == "syncing"
 
-    joined = await _call(hass, "sync", config_entry_id=entry.entry_id, wait=True)
+    joined = await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)
 
     assert joined["outcome"] == "completed"
     assert entry.runtime_data.coordinator.counters.runs == 1
@@ -64,7 +58,7 @@ async def test_sync_with_the_camera_away_raises_a_translated_error(
 ) -> None:
     await dashcam.stop()
     with pytest.raises(HomeAssistantError) as raised:
-        await _call(hass, "sync", config_entry_id=entry.entry_id, wait=True)
+        await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)
     assert raised.value.translation_key == "camera_offline"
     assert "Dashcam cannot be reached right now" in str(raised.value)
 
@@ -83,7 +77,7 @@ async def test_sync_stopped_by_the_disk_limit_raises_and_opens_a_repair(
 
     coordinator.disk_usage = nearly_full
     with pytest.raises(HomeAssistantError) as raised:
-        await _call(hass, "sync", config_entry_id=entry.entry_id, wait=True)
+        await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)
     assert raised.value.translation_key == "disk_limit"
     assert state_of(hass, "sensor.dashcam_sync_status") == "disk_full"
 
@@ -91,13 +85,13 @@ async def test_sync_stopped_by_the_disk_limit_raises_and_opens_a_repair(
 async def test_prune_dry_run_then_real(
     hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator, destination: Path
 ) -> None:
-    await _call(hass, "sync", config_entry_id=entry.entry_id, wait=True)
+    await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)
     files = archived(destination)
     old_video = min(dashcam.listed_names())
     # The oldest recording is 50 minutes old, the next one 40: keep 45 minutes.
     window_days = 45 / (24 * 60)
 
-    dry = await _call(
+    dry = await call_action(
         hass, "prune", config_entry_id=entry.entry_id, older_than_days=window_days, dry_run=True
     )
     assert dry["dry_run"] is True
@@ -107,19 +101,21 @@ async def test_prune_dry_run_then_real(
     assert archived(destination) == files
 
     doomed_bytes = sum(files[name].stat().st_size for name in doomed)
-    real = await _call(hass, "prune", config_entry_id=entry.entry_id, older_than_days=window_days)
+    real = await call_action(
+        hass, "prune", config_entry_id=entry.entry_id, older_than_days=window_days
+    )
     assert {Path(path).name for path in real["deleted"]} == doomed
     assert real["deleted_bytes"] == doomed_bytes
     assert set(archived(destination)) == set(files) - doomed
 
-    nothing = await _call(hass, "prune", config_entry_id=entry.entry_id)
+    nothing = await call_action(hass, "prune", config_entry_id=entry.entry_id)
     assert nothing["deleted"] == []  # the default window is 30 days
 
 
 async def test_snapshot_saves_a_live_frame(
     hass: HomeAssistant, entry: MockConfigEntry, destination: Path
 ) -> None:
-    response = await _call(hass, "snapshot", config_entry_id=entry.entry_id)
+    response = await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
 
     path = Path(response["path"])
     assert path.parent.parent == destination / "snapshots"
@@ -137,15 +133,15 @@ async def test_snapshot_errors(
     hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator
 ) -> None:
     dashcam.faults.throughput = 100_000
-    await _call(hass, "sync", config_entry_id=entry.entry_id)
+    await call_action(hass, "sync", config_entry_id=entry.entry_id)
     with pytest.raises(ServiceValidationError) as raised:
-        await _call(hass, "snapshot", config_entry_id=entry.entry_id)
+        await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
     assert raised.value.translation_key == "busy_syncing"
     await entry.runtime_data.coordinator.async_stop_sync()
 
     await dashcam.stop()
     with pytest.raises(HomeAssistantError) as raised:
-        await _call(hass, "snapshot", config_entry_id=entry.entry_id)
+        await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
     assert raised.value.translation_key == "camera_offline"
 
 
@@ -167,21 +163,21 @@ async def test_targets_are_validated(hass: HomeAssistant, entry: MockConfigEntry
     ]
     for data, key in cases:
         with pytest.raises(ServiceValidationError) as raised:
-            await _call(hass, "prune", **data)
+            await call_action(hass, "prune", **data)
         assert raised.value.translation_key == key, data
 
     second = MockConfigEntry(domain=DOMAIN, data=dict(entry.data), title="Other")
     second.add_to_hass(hass)
     with pytest.raises(ServiceValidationError) as raised:
-        await _call(hass, "prune", config_entry_id=second.entry_id)
+        await call_action(hass, "prune", config_entry_id=second.entry_id)
     assert raised.value.translation_key == "entry_not_loaded"
     with pytest.raises(ServiceValidationError) as raised:
-        await _call(
+        await call_action(
             hass, "prune", config_entry_id=second.entry_id, device_id=_device_id(hass, entry)
         )
     assert raised.value.translation_key == "one_target"
     with pytest.raises(Exception, match="must contain at least one of"):
-        await _call(hass, "prune")
+        await call_action(hass, "prune")
 
 
 async def test_a_service_after_unload_says_not_loaded(
@@ -189,6 +185,6 @@ async def test_a_service_after_unload_says_not_loaded(
 ) -> None:
     await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(ServiceValidationError) as raised:
-        await _call(hass, "sync", config_entry_id=entry.entry_id)
+        await call_action(hass, "sync", config_entry_id=entry.entry_id)
     assert raised.value.translation_key == "entry_not_loaded"
     assert "Dashcam is not loaded" in str(raised.value)

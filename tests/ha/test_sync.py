@@ -21,12 +21,11 @@ from camera_simulators.blackvue import BlackVueSimulator
 from custom_components.camsync.connection import dashcam_time_zone
 from custom_components.camsync.const import (
     CONF_AUTO_SYNC,
-    DOMAIN,
     EVENT_FILE_SAVED,
     EVENT_SYNC_FINISHED,
 )
 from tests.blackvue_fixtures import archived, partial_of, sha256_file
-from tests.ha.conftest import blackvue_entry, state_of, wait_for
+from tests.ha.conftest import blackvue_entry, call_action, state_of, sync_and_wait, wait_for
 
 PENDING = "sensor.dashcam_pending_downloads"
 STATUS = "sensor.dashcam_sync_status"
@@ -35,18 +34,6 @@ LAST_CAPTURE = "sensor.dashcam_last_capture"
 LAST_SYNC = "sensor.dashcam_last_sync"
 FREE_DISK = "sensor.dashcam_free_disk_space"
 ARCHIVE_SIZE = "sensor.dashcam_archive_size"
-
-
-async def _sync(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "sync",
-        {"config_entry_id": entry.entry_id, "wait": True},
-        blocking=True,
-        return_response=True,
-    )
-    await hass.async_block_till_done()
-    return response
 
 
 async def test_entities_before_any_sync(
@@ -78,7 +65,7 @@ async def test_a_sync_archives_files_moves_sensors_and_fires_events(
         else None,
     )
 
-    response = await _sync(hass, entry)
+    response = await sync_and_wait(hass, entry)
 
     assert response["outcome"] == "completed"
     files = archived(destination / "recordings")
@@ -143,9 +130,7 @@ async def test_camera_leaving_mid_sync_then_returning(
     dashcam.faults.throughput = 3_000_000
     dashcam.faults.go_away_after_bytes = 500_000
 
-    first = await hass.services.async_call(
-        DOMAIN, "sync", {"config_entry_id": entry.entry_id}, blocking=True, return_response=True
-    )
+    first = await call_action(hass, "sync", config_entry_id=entry.entry_id)
     assert first["started"] is True
     await hass.async_block_till_done(wait_background_tasks=True)
 
@@ -169,7 +154,7 @@ async def test_camera_leaving_mid_sync_then_returning(
     assert len([r for r in caplog.records if "is not reachable" in r.getMessage()]) == 1
 
     await dashcam.restart()
-    response = await _sync(hass, entry)
+    response = await sync_and_wait(hass, entry)
 
     assert response["outcome"] == "completed"
     resumed = [item for item in response["saved"] if item["name"] == partials[0].name[:-5]]
@@ -188,9 +173,7 @@ async def test_unloading_mid_sync_keeps_the_partial_and_leaves_nothing_running(
     hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator, destination: Path
 ) -> None:
     dashcam.faults.throughput = 200_000
-    await hass.services.async_call(
-        DOMAIN, "sync", {"config_entry_id": entry.entry_id}, blocking=True
-    )
+    await call_action(hass, "sync", config_entry_id=entry.entry_id)
     partial_dir = destination / ".camsync" / "partial"
     await wait_for(lambda: sum(entry.body_bytes for entry in dashcam.requests) > 100_000)
 
@@ -206,7 +189,7 @@ async def test_unloading_mid_sync_keeps_the_partial_and_leaves_nothing_running(
     dashcam.faults.throughput = None
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    response = await _sync(hass, entry)
+    response = await sync_and_wait(hass, entry)
     resumed = next(item for item in response["saved"] if item["name"] == partials[0].name[:-5])
     assert resumed["size"] > 0
     assert sha256_file(Path(resumed["path"])) == dashcam.expected_sha256(resumed["name"])

@@ -28,14 +28,6 @@ from tests.reolink_fixtures import (
 
 
 @pytest.fixture
-async def reolink_sim() -> AsyncIterator[ReolinkSimulator]:
-    simulator = reolink_simulator()
-    await simulator.start()
-    yield simulator
-    await simulator.close()
-
-
-@pytest.fixture
 async def reolink_raw(reolink_sim: ReolinkSimulator) -> AsyncIterator[RawReolink]:
     async with aiohttp.ClientSession() as session:
         raw = RawReolink(session, reolink_sim)
