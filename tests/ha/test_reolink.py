@@ -279,3 +279,14 @@ async def test_secrets_never_reach_the_log(
     assert PASSWORD not in text
     for token in tokens:
         assert token not in text
+
+
+async def test_unload_logs_out(
+    hass: HomeAssistant, entry: MockConfigEntry, reolink: ReolinkSimulator
+) -> None:
+    assert reolink.open_sessions == 1
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+    assert reolink.count("Logout") == 1
+    assert reolink.open_sessions == 0
