@@ -56,6 +56,8 @@ from .local_facts import LocalFacts, read_local_facts
 from .settings import Settings
 
 PROGRESS_PUSH_INTERVAL = 1.0  # seconds between progress pushes to the entities
+SETUP_CAMERA_TIMEOUT = 15.0  # seconds the first look at the camera may take
+CAMERA_LOOK_TIMEOUT = 120.0  # seconds a later look (probe, listing, SD card) may take
 PRUNE_INTERVAL = timedelta(hours=1)
 
 _STATUS_FOR_OUTCOME = {
@@ -121,14 +123,13 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
         return bool(self._online)
 
     async def _async_setup(self) -> None:
-        """Check the destination and identify the camera; being away at startup is fine."""
+        """Check the destination; the first refresh then looks at the camera, briefly."""
         try:
             await run_io(self.recordings.ensure_writable)
         except CamsyncError as err:
             LOGGER.warning("%s: %s", self.config_entry.title, err)
             issues.raise_issue(self.hass, self.config_entry, issues.DESTINATION, str(err))
             self.status, self.status_message = SyncStatus.ERROR, str(err)
-        await self._async_probe()
 
     async def _async_probe(self) -> bool:
         if self.device is not None:
@@ -179,6 +180,16 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
     async def _async_look_at_camera(self, state: CameraState) -> CameraState:
         if time.monotonic() < self._locked_until:
             return replace(state, online=False)
+        # Startup must not wait long on a camera that accepts connections but does not answer.
+        limit = CAMERA_LOOK_TIMEOUT if self.data is not None else SETUP_CAMERA_TIMEOUT
+        try:
+            async with asyncio.timeout(limit):
+                return await self._async_ask_camera(state)
+        except TimeoutError:
+            self._set_online(False, f"no answer within {limit:g} s")
+            return replace(state, online=False)
+
+    async def _async_ask_camera(self, state: CameraState) -> CameraState:
         try:
             if not await self._async_probe():
                 return replace(state, online=False)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 import logging
 from pathlib import Path
+from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+import psutil
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -220,3 +223,51 @@ async def test_camera_away_at_startup_loads_with_local_facts(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert state_of(hass, PENDING) == str(len(dashcam.listed_names()))
     assert state_of(hass, STATUS) == "idle"
+
+
+async def test_a_camera_that_never_answers_does_not_hold_up_setup(
+    hass: HomeAssistant,
+    dashcam: BlackVueSimulator,
+    destination: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="custom_components.camsync")
+    dashcam.faults.latency = 30.0  # accepts connections, answers nothing for half a minute
+    entry = blackvue_entry(dashcam, destination)
+    entry.add_to_hass(hass)
+
+    with patch("custom_components.camsync.coordinator.SETUP_CAMERA_TIMEOUT", 0.3):
+        started = asyncio.get_running_loop().time()
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        elapsed = asyncio.get_running_loop().time() - started
+
+    assert elapsed < 10  # bounded by the setup limit, not the camera's 30 s
+    assert entry.state is ConfigEntryState.LOADED
+    assert state_of(hass, PENDING) == STATE_UNAVAILABLE
+    assert any("no answer within 0.3 s" in r.getMessage() for r in caplog.records)
+    dashcam.faults.latency = 0.0
+    await dashcam.stop()  # drop the connections still waiting
+
+
+async def test_reload_and_unload_leave_no_open_file(
+    hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator, destination: Path
+) -> None:
+    process = psutil.Process()
+
+    def open_in_archive() -> list[str]:
+        return [f.path for f in process.open_files() if f.path.startswith(str(destination))]
+
+    dashcam.faults.throughput = 300_000
+    await call_action(hass, "sync", config_entry_id=entry.entry_id)
+    await wait_for(lambda: sum(e.body_bytes for e in dashcam.requests) > 50_000)
+    assert open_in_archive()  # the partial file is being written
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert open_in_archive() == []  # the sync stopped with the old entry
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert open_in_archive() == []
