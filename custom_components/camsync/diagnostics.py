@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
@@ -32,7 +32,7 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data.coordinator
     state = coordinator.data
     device = coordinator.device
-    return async_redact_data(
+    report = async_redact_data(
         {
             "entry": {
                 "title": entry.title,
@@ -57,6 +57,9 @@ async def async_get_config_entry_diagnostics(
         },
         TO_REDACT,
     )
+    # Messages name the camera's address (and a password could be in one by accident).
+    secrets = [entry.data.get(key) for key in (CONF_HOST, CONF_PASSWORD)]
+    return _scrub(report, [secret for secret in secrets if secret])
 
 
 def _coordinator_state(coordinator: CamsyncCoordinator) -> dict[str, Any]:
@@ -71,3 +74,16 @@ def _coordinator_state(coordinator: CamsyncCoordinator) -> dict[str, Any]:
         "last_report": coordinator.last_report.as_dict() if coordinator.last_report else None,
         "counters": asdict(coordinator.counters),
     }
+
+
+def _scrub(value: Any, secrets: list[str]) -> Any:
+    """Replace every occurrence of a secret inside the strings of a JSON-like value."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: _scrub(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    return value

@@ -123,3 +123,20 @@ async def test_disk_limit_repair_clears_when_there_is_room_again(
 
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert state_of(hass, "sensor.dashcam_sync_status") == "idle"
+
+
+async def test_diagnostics_scrub_the_address_from_messages(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    dashcam: BlackVueSimulator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    await dashcam.stop()
+    await call_action(hass, "sync", config_entry_id=entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+    assert diagnostics["coordinator"]["last_report"]["outcome"] == "offline"
+    assert "**REDACTED**" in diagnostics["coordinator"]["last_report"]["message"]
+    assert entry.data["host"] not in str(diagnostics)

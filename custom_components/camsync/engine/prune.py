@@ -19,9 +19,7 @@ from .models import PruneReport
 _LOGGER = logging.getLogger(__name__)
 
 
-def prune(
-    trees: Iterable[ArchiveTree], cutoff: datetime, *, dry_run: bool = False
-) -> PruneReport:
+def prune(trees: Iterable[ArchiveTree], cutoff: datetime, *, dry_run: bool = False) -> PruneReport:
     """Delete (or, in a dry run, list) files recorded before ``cutoff`` (blocking)."""
     deleted: list[str] = []
     folders: list[str] = []
