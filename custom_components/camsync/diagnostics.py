@@ -59,7 +59,8 @@ async def async_get_config_entry_diagnostics(
     )
     # Messages name the camera's address (and a password could be in one by accident).
     secrets = [entry.data.get(key) for key in (CONF_HOST, CONF_PASSWORD)]
-    return _scrub(report, [secret for secret in secrets if secret])
+    scrubbed: dict[str, Any] = _scrub(report, [secret for secret in secrets if secret])
+    return scrubbed
 
 
 def _coordinator_state(coordinator: CamsyncCoordinator) -> dict[str, Any]:

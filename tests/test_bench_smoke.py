@@ -1,0 +1,22 @@
+"""The planning benchmark runs in-process and returns sane results (timings are not judged)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from bench import planning
+
+
+def test_planning_benchmark_returns_structured_results(tmp_path: Path) -> None:
+    result = planning.measure(tmp_path, recordings=200, archived=200, repeats=1)
+
+    assert result.listed == 200
+    assert result.archived == 200
+    # The archive holds the videos and thumbnails of the oldest 100 videos; the plan holds the
+    # other 100 videos with their sidecars, and nothing already archived.
+    assert 100 <= result.planned_files < 200 * 4
+    for timing in (result.parse_lines, result.listing, result.scan, result.plan):
+        assert 0 < timing.best <= timing.median
+    rendered = planning.render(asdict(result))
+    assert "make_plan, 200 listed vs 200 archived" in rendered
