@@ -243,10 +243,10 @@ async def test_a_full_disk_mid_write_keeps_the_partial(
         def __getattr__(self, name: str) -> Any:
             return getattr(os, name)
 
-        def write(self, fd: int, data: bytes) -> int:
-            if os.fstat(fd).st_size + len(data) > 5000:
+        def writev(self, fd: int, buffers: list[memoryview]) -> int:
+            if os.fstat(fd).st_size + sum(len(buffer) for buffer in buffers) > 5000:
                 raise OSError(errno.ENOSPC, "No space left on device")
-            return os.write(fd, data)
+            return os.writev(fd, buffers)
 
     with patch.object(files, "os", FullDisk()), pytest.raises(DiskLimitError, match="full"):
         await _fetch(client, archive, _file())

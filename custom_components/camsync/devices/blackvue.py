@@ -25,6 +25,7 @@ from typing import Any
 import aiohttp
 
 from ..engine.errors import ProtocolError
+from ..engine.files import run_io
 from ..engine.models import FileRole, Listing, Recording, RemoteFile
 from .base import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -91,8 +92,17 @@ def parse_video_name(name: str, tz: tzinfo) -> VideoName | None:
 
 
 def _parse_time(day: str, clock: str, tz: tzinfo) -> datetime | None:
+    # Slices of digits the pattern already checked: several times faster than strptime.
     try:
-        return datetime.strptime(day + clock, "%Y%m%d%H%M%S").replace(tzinfo=tz)
+        return datetime(
+            int(day[:4]),
+            int(day[4:6]),
+            int(day[6:]),
+            int(clock[:2]),
+            int(clock[2:4]),
+            int(clock[4:]),
+            tzinfo=tz,
+        )
     except ValueError:
         return None
 
@@ -185,7 +195,8 @@ class BlackVueClient:
             names, skipped = parse_legacy_listing(text)
         else:
             names, skipped = parse_vod_list(await self._get_json("/vodList"))
-        return self._recordings(names, skipped, firmware, since)
+        # A full SD card lists thousands of recordings: build them off the event loop.
+        return await run_io(self._recordings, names, skipped, firmware, since)
 
     @contextlib.asynccontextmanager
     async def open_file(

@@ -156,7 +156,7 @@ async def _list_and_plan(
 ) -> tuple[Listing, Plan]:
     listing = await client.async_list_recordings(since=since)
     index = await run_io(archive.scan, client.recorded_at)
-    return listing, make_plan(listing, index, book, options, clock())
+    return listing, await run_io(make_plan, listing, index, book, options, clock())
 
 
 @dataclass(slots=True)

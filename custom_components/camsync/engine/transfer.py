@@ -169,12 +169,14 @@ async def _stream(
 ) -> int:
     """Append the body to the partial file; return the bytes received.
 
-    Network reads and disk writes overlap: one write runs in the executor while the next chunk
-    arrives. Bytes received before a failure are still written, since they are a valid prefix.
+    Network reads and disk writes overlap: one chunk is written in the executor while the next
+    arrives. The received pieces go to ``writev`` as they are, never copied into a buffer.
+    Bytes received before a failure are still written, since they are a valid prefix.
     """
     loop = asyncio.get_running_loop()
     writer = await run_io(PartialWriter, partial, append=start > 0)
-    buffer = bytearray()
+    pieces: list[bytes] = []
+    buffered = 0
     # The write in flight. It is only ever awaited through shield(): a cancelled await must not
     # let a second write (the tail in _close) run beside it on the same file.
     pending: asyncio.Future[None] | None = None
@@ -182,14 +184,16 @@ async def _stream(
     complete = False
     try:
         async for data in response.content.iter_any():
-            buffer += data
+            pieces.append(data)
+            buffered += len(data)
             received += len(data)
-            on_bytes(len(data))
-            if len(buffer) >= chunk_size:
+            if buffered >= chunk_size:
                 if pending is not None:
                     await asyncio.shield(pending)
-                pending = loop.run_in_executor(None, writer.write, bytes(buffer))
-                buffer.clear()
+                pending = loop.run_in_executor(None, writer.write, pieces)
+                on_bytes(buffered)
+                pieces, buffered = [], 0
+        on_bytes(buffered)
         complete = True
     except TimeoutError as err:  # aiohttp's read timeout is also a connection error: first
         raise FileTransferError(
@@ -213,12 +217,16 @@ async def _stream(
             progressed=received > 0,
         ) from err
     finally:
-        await asyncio.shield(_close(writer, pending, bytes(buffer), durable=complete))
+        await asyncio.shield(_close(writer, pending, pieces, durable=complete))
     return received
 
 
 async def _close(
-    writer: PartialWriter, pending: asyncio.Future[None] | None, tail: bytes, *, durable: bool
+    writer: PartialWriter,
+    pending: asyncio.Future[None] | None,
+    tail: list[bytes],
+    *,
+    durable: bool,
 ) -> None:
     """Finish the in-flight write, then append the tail and close (fsync when complete)."""
     try:
