@@ -22,6 +22,7 @@ from typing import Any, Self, cast
 import aiohttp
 
 from bench.context import RECORDING_START
+from bench.loop_stall import Monitor
 from bench.report import heading, ms, table, verdict
 from camera_simulators.blackvue import SimRecording, make_recordings
 from custom_components.camsync.devices.blackvue import (
@@ -33,10 +34,9 @@ from custom_components.camsync.engine.archive import Archive
 from custom_components.camsync.engine.backoff import FailureBook, FailureMark
 from custom_components.camsync.engine.models import Listing, SyncOptions
 from custom_components.camsync.engine.plan import make_plan
+from custom_components.camsync.engine.run import preview
 
 TARGET_PLAN = 0.1
-STALL_TARGET = 0.050
-"""The event-loop stall target of benchmark 5, for reference."""
 _KINDS = "NNNNEPPMI"  # mostly normal and parking, some events
 
 
@@ -67,6 +67,8 @@ class PlanningResult:
     """``async_list_recordings``: decoding, parsing and building the Recording values."""
     scan: Timing
     plan: Timing
+    loop_stall: float
+    """The longest event-loop stall while the engine lists and plans (``preview``)."""
 
 
 # --- A canned camera answer -------------------------------------------------------------------
@@ -140,6 +142,17 @@ async def _timed_listing(client: BlackVueClient, repeats: int) -> tuple[Timing, 
     return Timing.of(times), listing
 
 
+async def _stall_during_preview(client: BlackVueClient, archive: Archive, repeats: int) -> float:
+    """Return the worst event-loop lateness while the engine lists and plans, ``repeats`` times."""
+    monitor = Monitor()
+    task = asyncio.create_task(monitor.run())
+    for _ in range(repeats):
+        await preview(client, archive, SyncOptions())
+    monitor.stop()
+    await task
+    return max(monitor.lateness, default=0.0)
+
+
 def _archive_files(folder: Path, recordings: Sequence[SimRecording], count: int) -> list[Path]:
     """Create ``count`` empty archived files (videos and thumbnails, oldest first)."""
     archive = Archive(folder)
@@ -185,6 +198,7 @@ def measure(
     book = _failure_book(work, simulated)
     now = datetime.now(UTC)
     plan_time, plan = _timed(lambda: make_plan(listing, index, book, SyncOptions(), now), repeats)
+    loop_stall = asyncio.run(_stall_during_preview(client, archive, repeats))
     return PlanningResult(
         listed=len(listing.recordings),
         archived=len(index),
@@ -194,6 +208,7 @@ def measure(
         listing=listing_time,
         scan=scan,
         plan=plan_time,
+        loop_stall=loop_stall,
     )
 
 
@@ -212,21 +227,28 @@ def _row(label: str, timing: dict[str, float], target: float | None = None) -> l
 def render(result: dict[str, Any]) -> str:
     """Return the planning section of the report."""
     listed, archived = f"{result['listed']:,}", f"{result['archived']:,}"
-    on_loop = {key: result["listing"][key] + result["plan"][key] for key in ("best", "median")}
     rows = [
         _row(f"parse_legacy_listing, {listed} lines", result["parse_lines"]),
         _row(f"async_list_recordings, {listed} videos", result["listing"]),
         _row(f"Archive.scan, {archived} files on disk", result["scan"]),
         _row(f"make_plan, {listed} listed vs {archived} archived", result["plan"], TARGET_PLAN),
     ]
-    loop_row = _row("list + plan, both on the event loop", on_loop)
-    loop_row[3:] = [f"({ms(STALL_TARGET)} stall target)", ""]
-    rows.append(loop_row)
+    rows.append(
+        [
+            "longest event-loop stall while listing + planning",
+            ms(result["loop_stall"]),
+            "",
+            "(reference)",
+            "",
+        ]
+    )
     return "\n".join(
         [
             heading(f"4. Planning (in-process, best of {result['repeats']})"),
             table(["step", "best", "median", "target", ""], rows),
             f"  the plan holds {result['planned_files']:,} files (the videos and sidecars not in "
-            "the archive);\n  the scan runs in the executor, on a warm cache",
+            "the archive);\n  parsing, scanning and planning run in the executor, the scan on a "
+            "warm cache;\n  what still stalls the loop is mostly Python's garbage collector "
+            "pausing every thread\n  while the listing's objects are created",
         ]
     )
