@@ -1,0 +1,527 @@
+"""camsync in a real Home Assistant, set up and used through its UI in Debian's chromium.
+
+The test starts Home Assistant as a subprocess (``scripts/dev_bootstrap.py hass``, as
+``scripts/develop`` does) with this repository's camsync and a simulated BlackVue dashcam in this
+process, completes onboarding through the REST API, and then does what a person would in the
+browser: log in, add camsync from Settings > Devices & services, fill the BlackVue form, check the
+device page (the camera and its sensors, with human-readable names), run ``camsync.sync`` ("Sync
+now") from Settings > Developer tools > Actions, and watch "Pending downloads" reach 0.
+
+Every step ends with a screenshot in ``tests/.artifacts/e2e/<timestamp>/`` (printed when the test
+starts); a step whose page does not render within its timeout fails the test, with a ``-FAILED``
+screenshot. Home Assistant's log is copied there too.
+
+The browser is Debian's ``/usr/bin/chromium`` (scripts/setup installs it with apt-get), driven by
+Playwright's Python package: no browser is ever downloaded, and every request that does not go to
+127.0.0.1 is blocked (brand icons come from a CDN; camsync's own are served from its brand folder).
+Deselect with ``-m "not e2e"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import importlib.util
+import os
+from pathlib import Path
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+
+from camera_simulators.blackvue import BlackVueSimulator, make_recordings
+from custom_components.camsync.connection import dashcam_time_zone
+
+try:
+    from playwright.async_api import Page, Route, async_playwright
+except ImportError:  # the test fails with the reason instead of being skipped
+    HAVE_PLAYWRIGHT = False
+else:
+    HAVE_PLAYWRIGHT = True
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / ".artifacts" / "e2e"
+KEEP_RUNS = 10
+BRAND = REPO / "custom_components" / "camsync" / "brand"
+CHROMIUM = Path("/usr/bin/chromium")
+# What works here (as root, on a machine with no network but loopback): no sandbox, and nothing
+# that phones home (the background-networking flags), so no connection is even attempted.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+USERNAME = "e2e"
+PASSWORD = "e2e-password"  # a throwaway owner of a throwaway instance
+CAMERA = "E2E dashcam"
+HASS_START_TIMEOUT = 90.0
+UI_TIMEOUT_MS = 20_000
+SYNC_TIMEOUT_MS = 30_000
+SENSOR_NAMES = (
+    "Last capture",
+    "Last sync",
+    "Pending downloads",
+    "Sync progress",
+    "Sync status",
+    "Archive size",
+    "Free disk space",
+)
+# What an untranslated string looks like on the page: a translation key, or a bare sensor key.
+RAW_KEY = re.compile(
+    r"component\.camsync|entity\.sensor\.|config\.step\.|\[%key:|"
+    r"(?<![\w.])(?:sync_status|pending_downloads|pending_bytes|free_disk|last_capture|last_sync|"
+    r"sync_progress|archive_size)(?![\w.])"
+)
+# Every text node on the page, through open shadow roots (Home Assistant's UI is web components).
+PAGE_TEXT_JS = """() => {
+  const texts = [];
+  const walk = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const tag = node.parentElement ? node.parentElement.tagName : "";
+      const text = node.textContent.trim();
+      if (text && tag !== "STYLE" && tag !== "SCRIPT") texts.push(text);
+    }
+    for (const element of root.querySelectorAll("*")) {
+      if (element.shadowRoot) walk(element.shadowRoot);
+    }
+  };
+  walk(document);
+  return texts.join("\\n");
+}"""
+
+
+def _load_bootstrap() -> ModuleType:
+    """Import scripts/dev_bootstrap.py (scripts/ is no package)."""
+    spec = importlib.util.spec_from_file_location(
+        "dev_bootstrap", REPO / "scripts" / "dev_bootstrap.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+bootstrap = _load_bootstrap()
+
+
+# --- Fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _browser_installed() -> None:
+    """Fail at once, with the reason, when the browser or its driver is missing (never skip)."""
+    if not HAVE_PLAYWRIGHT:
+        pytest.fail("playwright is not installed: run scripts/setup (requirements_test.txt)")
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium with "
+            "'apt-get install --no-install-recommends chromium' (as root); see its output."
+        )
+
+
+@pytest.fixture
+def artifacts(capsys: pytest.CaptureFixture[str]) -> Path:
+    """Return this run's screenshot folder, and print it even when pytest captures output.
+
+    The folders of older runs are removed but for the newest few.
+    """
+    folder = ARTIFACTS / datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in sorted(path for path in ARTIFACTS.iterdir() if path.is_dir())[:-KEEP_RUNS]:
+        shutil.rmtree(old, ignore_errors=True)
+    with capsys.disabled():
+        sys.stdout.write(f"\ne2e screenshots and logs: {folder}\n")
+    return folder
+
+
+def camera_now() -> datetime:
+    """Return the dashcam's wall clock now: Home Assistant's standard offset (set at onboarding)."""
+    local = datetime.now(ZoneInfo(bootstrap.local_time_zone()))
+    return datetime.now(dashcam_time_zone(local)).replace(tzinfo=None, microsecond=0)
+
+
+@pytest.fixture
+async def dashcam() -> AsyncIterator[BlackVueSimulator]:
+    """Return a simulated dashcam (in this process) with two recordings from the last hours."""
+    recordings = make_recordings(
+        2, start=camera_now() - timedelta(hours=3), step=timedelta(hours=1)
+    )
+    async with BlackVueSimulator(recordings) as simulator:
+        yield simulator
+
+
+@dataclass
+class HomeAssistant:
+    """A Home Assistant subprocess and what the test knows about it."""
+
+    url: str
+    config: Path
+    media: Path
+    process: subprocess.Popen[bytes]
+    token: str = ""
+    session: aiohttp.ClientSession | None = field(default=None, repr=False)
+
+    async def api(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
+        """Call the REST API as the owner."""
+        assert self.session is not None
+        return await bootstrap.api(self.session, method, f"{self.url}{path}", self.token, payload)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_config(config: Path, media: Path, port: int) -> None:
+    """Write a configuration like scripts/develop's: offline, camsync from this repository."""
+    (config / "custom_components").mkdir(parents=True)
+    (config / "custom_components" / "camsync").symlink_to(REPO / "custom_components" / "camsync")
+    media.mkdir()
+    (config / "configuration.yaml").write_text(
+        f"""
+homeassistant:
+  media_dirs:
+    local: {media}
+frontend:
+config:
+history:
+logbook:
+media_source:
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+logger:
+  default: warning
+  logs:
+    custom_components.camsync: debug
+""",
+        encoding="utf-8",
+    )
+
+
+def stop_process(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
+    """Stop a process group: SIGTERM (Home Assistant shuts down cleanly), SIGKILL if it hangs."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+
+
+@pytest.fixture
+async def home_assistant(tmp_path: Path, artifacts: Path) -> AsyncIterator[HomeAssistant]:
+    """Start Home Assistant on a free port of 127.0.0.1 and complete onboarding via the API."""
+    port = free_port()
+    config, media = tmp_path / "config", tmp_path / "media"
+    write_config(config, media, port)
+    console = (artifacts / "hass-console.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "scripts/dev_bootstrap.py", "hass", "-c", str(config), "--skip-pip"],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=console,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, stopped as a whole
+    )
+    hass = HomeAssistant(f"http://127.0.0.1:{port}", config, media, process)
+    try:
+        async with aiohttp.ClientSession() as session:
+            hass.session = session
+            try:
+                await bootstrap.wait_until_up(session, hass.url, HASS_START_TIMEOUT)
+            except bootstrap.BootstrapError as err:
+                code = process.poll()
+                state = "still running" if code is None else f"exited with {code}"
+                pytest.fail(f"Home Assistant ({state}) did not start: {err}; see {artifacts}")
+            hass.token = await bootstrap.onboard(
+                session, hass.url, bootstrap.Login(USERNAME, PASSWORD, "E2E")
+            )
+            yield hass
+    finally:
+        stop_process(process)
+        console.close()
+        log = config / "home-assistant.log"
+        if log.exists():
+            (artifacts / "home-assistant.log").write_bytes(log.read_bytes())
+
+
+async def _route_offline(route: Route) -> None:
+    """Let requests to 127.0.0.1 through; serve camsync's brand icons; block everything else."""
+    url = urlsplit(route.request.url)
+    if url.hostname in {"127.0.0.1", "localhost"}:
+        await route.continue_()
+    elif "/camsync/" in url.path and (BRAND / Path(url.path).name).is_file():
+        await route.fulfill(path=BRAND / Path(url.path).name)
+    else:
+        await route.abort("blockedbyclient")
+
+
+@pytest.fixture
+async def page(home_assistant: HomeAssistant) -> AsyncIterator[Page]:
+    """Return a page of Debian's chromium, headless, that reaches only 127.0.0.1."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            context = await browser.new_context(viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(UI_TIMEOUT_MS)
+            await context.route("**/*", _route_offline)
+            yield await context.new_page()
+            await context.close()
+        finally:
+            await browser.close()
+
+
+# --- Steps and screenshots --------------------------------------------------------------------
+
+
+@dataclass
+class Steps:
+    """Numbered steps, each ending in a screenshot (``-FAILED`` when the step failed)."""
+
+    page: Page
+    folder: Path
+    count: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    async def screenshot(self, name: str) -> Path:
+        """Save a screenshot of the whole page as ``NN_name.png``."""
+        self.count += 1
+        path = self.folder / f"{self.count:02d}_{name}.png"
+        await self.page.screenshot(path=path, full_page=True)
+        return path
+
+    @contextlib.asynccontextmanager
+    async def step(self, name: str) -> AsyncIterator[None]:
+        """Run a step; fail the test, with a screenshot, when it does not render in time."""
+        try:
+            yield
+        except Exception as err:
+            with contextlib.suppress(Exception):
+                await self.screenshot(f"{name}-FAILED")
+            elapsed = time.monotonic() - self.started
+            raise AssertionError(
+                f"step {name!r} failed after {elapsed:.0f} s (see {self.folder}): {err}"
+            ) from err
+        await self.screenshot(name)
+
+
+async def page_text(page: Page) -> str:
+    """Return all text on the page, shadow DOM included."""
+    text: str = await page.evaluate(PAGE_TEXT_JS)
+    return text
+
+
+async def assert_no_raw_keys(page: Page, where: str) -> None:
+    """Fail when the page shows a translation key instead of text."""
+    found = sorted({match[0] for match in RAW_KEY.finditer(await page_text(page))})
+    assert not found, f"{where} shows raw translation keys: {found}"
+
+
+def entity_row(page: Page, name: str) -> Any:
+    """Return the device page's row of the entity called ``name``."""
+    return page.locator("hui-generic-entity-row", has_text=name)
+
+
+async def wait_for_pending(page: Page, count: int, timeout: int = UI_TIMEOUT_MS) -> None:
+    """Wait until the device page's "Pending downloads" row reads ``count`` recordings."""
+    row = entity_row(page, "Pending downloads")
+    await row.filter(has_text=re.compile(rf"(?<!\d){count} recordings")).wait_for(timeout=timeout)
+
+
+@contextlib.contextmanager
+def timer(label: str, capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
+    """Print how long the block took (shown even when pytest captures output)."""
+    start = time.monotonic()
+    yield
+    with capsys.disabled():
+        sys.stdout.write(f"{label}: {time.monotonic() - start:.1f} s\n")
+
+
+# --- The test ---------------------------------------------------------------------------------
+
+
+async def test_add_camera_and_sync_in_the_browser(
+    dashcam: BlackVueSimulator,
+    home_assistant: HomeAssistant,
+    page: Page,
+    artifacts: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Log in, add the dashcam from the UI, check its device page, sync from Developer tools."""
+    hass, ui = home_assistant, Steps(page, artifacts)
+    with timer("e2e browser steps", capsys):
+        async with ui.step("login_form"):
+            await page.goto(hass.url)
+            await page.locator("input[name=username]").fill(USERNAME)
+            await page.locator("input[name=password]").fill(PASSWORD)
+
+        async with ui.step("logged_in"):
+            await page.get_by_role("button", name="Log in").click()
+            await page.locator("ha-sidebar").get_by_text("Settings", exact=True).first.wait_for()
+
+        async with ui.step("devices_and_services"):
+            await page.locator("ha-sidebar").get_by_text("Settings", exact=True).click()
+            await page.get_by_text("Devices & services", exact=True).click()
+            await page.wait_for_url("**/config/integrations/dashboard")
+            await page.get_by_role("button", name="Add integration").wait_for()
+
+        async with ui.step("search_camsync"):
+            await page.get_by_role("button", name="Add integration").click()
+            await page.get_by_label("Search for a brand name").fill("camsync")
+            await page.locator("ha-integration-list-item", has_text="camsync").wait_for()
+
+        async with ui.step("menu"):
+            await page.locator("ha-integration-list-item", has_text="camsync").click()
+            await page.get_by_text("Add a camera", exact=True).first.wait_for()
+            await page.get_by_text("Reolink camera", exact=True).first.wait_for()
+            await page.get_by_text("BlackVue dashcam", exact=True).first.wait_for()
+            await assert_no_raw_keys(page, "the menu")
+
+        async with ui.step("blackvue_form"):
+            await page.get_by_text("BlackVue dashcam", exact=True).click()
+            for label in ("Host", "Name", "Destination folder"):
+                await page.get_by_label(label).wait_for()
+            await page.get_by_label("Host").fill(f"127.0.0.1:{dashcam.port}")
+            await page.get_by_label("Name").fill(CAMERA)
+            await assert_no_raw_keys(page, "the BlackVue form")
+
+        async with ui.step("device_created"):
+            await page.get_by_role("button", name="Submit").click()
+            await page.get_by_text("Device created", exact=True).first.wait_for()
+            await page.get_by_text("DR900X-2CH", exact=True).first.wait_for()
+
+        async with ui.step("integration_page"):
+            await page.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
+            await page.get_by_text("Device created", exact=True).first.wait_for(state="hidden")
+            await page.locator("ha-integration-card", has_text="camsync").click()
+            await page.wait_for_url("**/config/integrations/integration/camsync")
+            await page.locator("ha-md-list-item[type=button]", has_text=CAMERA).wait_for()
+
+        async with ui.step("device_page"):
+            await page.locator("ha-md-list-item[type=button]", has_text=CAMERA).click()
+            await page.wait_for_url("**/config/devices/device/**")
+            for name in SENSOR_NAMES:
+                await entity_row(page, name).first.wait_for()
+            await page.get_by_text("by BlackVue").first.wait_for()
+            # The camera entity is named after the device.
+            await entity_row(page, CAMERA).first.wait_for()
+            # The first sync starts as soon as the camera is added.
+            await wait_for_pending(page, 0, SYNC_TIMEOUT_MS)
+            await entity_row(page, "Sync status").filter(has_text="Idle").wait_for()
+            await assert_no_raw_keys(page, "the device page")
+        device_url = page.url
+
+        # Two new recordings (front and rear video each), and auto-sync off (through the API) so
+        # that only the action downloads them; the options change reloads the entry, which counts
+        # them.
+        new = make_recordings(2, start=camera_now() - timedelta(minutes=30), kinds="EN")
+        dashcam.recordings.extend(new)
+        entry_id = await camsync_entry_id(hass, CAMERA)
+        await set_options(hass, entry_id, auto_sync=False)
+
+        async with ui.step("device_page_pending"):
+            # A BlackVue recording is one video per camera (direction): four here.
+            await wait_for_pending(page, len(new), SYNC_TIMEOUT_MS)
+
+        async with ui.step("developer_tools_actions"):
+            await page.locator("ha-sidebar").get_by_text("Settings", exact=True).click()
+            await page.get_by_text("Developer tools", exact=True).click()
+            await page.get_by_role("tab", name="Actions").click()
+            await page.wait_for_url("**/developer-tools/action")
+            await page.locator("ha-service-picker").wait_for()
+
+        async with ui.step("sync_now_form"):
+            await page.locator("ha-service-picker").click()
+            await page.get_by_label("Search", exact=True).fill("Sync now")
+            await page.locator(
+                "ha-picker-combo-box ha-combo-box-item", has_text="camsync.sync"
+            ).click()
+            await page.get_by_text("Downloads new recordings from the camera now").first.wait_for()
+            for field_name in ("Camera entry", "Wait"):
+                await page.get_by_text(field_name, exact=True).first.wait_for()
+            await page.get_by_role("button", name="Add target").click()
+            await page.get_by_role("button", name="Devices", exact=True).click()
+            await page.get_by_label("Search", exact=True).fill(CAMERA)
+            await page.locator("ha-combo-box-item", has_text=CAMERA).first.click()
+            await page.keyboard.press("Escape")  # close the target picker if it stayed open
+            await page.get_by_text("Devices: 1").first.wait_for()
+            wait_row = page.locator("ha-settings-row", has_text="Wait until the sync ends")
+            await wait_row.get_by_role("checkbox").check()  # include the optional field
+            await wait_row.get_by_role("switch").check()
+            await assert_no_raw_keys(page, "the Sync now form")
+
+        async with ui.step("sync_now_done"):
+            await page.get_by_role("button", name="Perform action").click()
+            response = page.locator(".cm-content", has_text="outcome")
+            await response.wait_for(timeout=SYNC_TIMEOUT_MS)
+            report = await response.inner_text()
+            assert "outcome: completed" in report, report
+
+        async with ui.step("device_page_synced"):
+            await page.goto(device_url)
+            await wait_for_pending(page, 0, SYNC_TIMEOUT_MS)
+            await assert_no_raw_keys(page, "the device page after the sync")
+
+    # The action, not an automatic sync, fetched the new recordings, and the API agrees.
+    archived = {path.name: path.stat().st_size for path in hass.media.rglob("*.mp4")}
+    for recording in new:
+        assert archived.get(recording.name) == recording.size, recording.name
+    states = await hass.api("GET", "/api/states")
+    pending = [
+        state["state"]
+        for state in states
+        if state["attributes"].get("friendly_name") == f"{CAMERA} Pending downloads"
+    ]
+    assert pending == ["0"], pending
+
+
+async def camsync_entry_id(hass: HomeAssistant, title: str) -> str:
+    """Return the id of the camsync entry called ``title``."""
+    assert hass.session is not None
+    entries = await bootstrap.camsync_entries(hass.session, hass.url, hass.token)
+    (entry_id,) = [entry["entry_id"] for entry in entries if entry["title"] == title]
+    return str(entry_id)
+
+
+async def set_options(hass: HomeAssistant, entry_id: str, **changes: Any) -> None:
+    """Change some options through the options flow's REST API, keeping the others."""
+    form = await hass.api("POST", "/api/config/config_entries/options/flow", {"handler": entry_id})
+    answer = {
+        item["name"]: item["description"]["suggested_value"]
+        for item in form["data_schema"]
+        if "suggested_value" in item.get("description", {})
+    }
+    result = await hass.api(
+        "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", answer | changes
+    )
+    assert result["type"] == "create_entry", result
