@@ -23,17 +23,12 @@ from collections.abc import AsyncIterator, Iterator
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-import importlib.util
-import os
 from pathlib import Path
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -43,6 +38,7 @@ import pytest
 
 from camera_simulators.blackvue import BlackVueSimulator, make_recordings
 from custom_components.camsync.connection import dashcam_time_zone
+from tests.e2e.harness import REPO, bootstrap, free_port, stop_process
 
 try:
     from playwright.async_api import Page, Route, async_playwright
@@ -53,7 +49,6 @@ else:
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / ".artifacts" / "e2e"
 KEEP_RUNS = 10
 BRAND = REPO / "custom_components" / "camsync" / "brand"
@@ -107,22 +102,6 @@ PAGE_TEXT_JS = """() => {
   walk(document);
   return texts.join("\\n");
 }"""
-
-
-def _load_bootstrap() -> ModuleType:
-    """Import scripts/dev_bootstrap.py (scripts/ is no package)."""
-    spec = importlib.util.spec_from_file_location(
-        "dev_bootstrap", REPO / "scripts" / "dev_bootstrap.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-bootstrap = _load_bootstrap()
 
 
 # --- Fixtures ---------------------------------------------------------------------------------
@@ -188,13 +167,6 @@ class HomeAssistant:
         return await bootstrap.api(self.session, method, f"{self.url}{path}", self.token, payload)
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def write_config(config: Path, media: Path, port: int) -> None:
     """Write a configuration like scripts/develop's: offline, camsync from this repository."""
     (config / "custom_components").mkdir(parents=True)
@@ -220,20 +192,6 @@ logger:
 """,
         encoding="utf-8",
     )
-
-
-def stop_process(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
-    """Stop a process group: SIGTERM (Home Assistant shuts down cleanly), SIGKILL if it hangs."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
 
 
 @pytest.fixture
