@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 import io
 
@@ -204,3 +205,32 @@ def test_recorded_at_recognises_videos_and_sidecars_only() -> None:
     assert recorded_at("20261120_080000_ZF.mp4", zone) is None
     assert recorded_at("notes.txt", zone) is None
     assert recorded_at("20261320_080000_E.gps", zone) is None
+
+
+async def test_metadata_for_an_unknown_video_is_a_protocol_error(
+    dashcam: BlackVueSimulator, client: BlackVueClient
+) -> None:
+    dashcam.faults.firmware = "v1009"
+    listing = await client.async_list_recordings()
+    thumbnail = replace(listing.recordings[0].files[1], locator="gone.mp4#thumbnail")
+
+    with pytest.raises(ProtocolError, match="No thumbnail in the camera's metadata for gone.mp4"):
+        await client.async_fetch_inline(thumbnail)
+
+
+@pytest.mark.parametrize("payload", [[], {"files": []}, {"filelist": "nope"}, "text"])
+def test_a_vodlist_without_a_file_list_is_a_protocol_error(payload: object) -> None:
+    from custom_components.camsync.devices.blackvue import parse_vod_list
+
+    with pytest.raises(ProtocolError, match="no file list"):
+        parse_vod_list(payload)
+
+
+def test_vodlist_entries_that_are_not_names_are_skipped() -> None:
+    from custom_components.camsync.devices.blackvue import parse_vod_list
+
+    names, skipped = parse_vod_list(
+        {"filelist": [{"filename": "/Record/a_NF.mp4"}, {"name": "x"}, 42]}
+    )
+    assert names == ["a_NF.mp4"]
+    assert len(skipped) == 2

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from camera_simulators.blackvue import BlackVueSimulator
 from custom_components.camsync.const import DOMAIN
 from tests.blackvue_fixtures import archived
-from tests.ha.conftest import call_action, state_of, sync_and_wait
+from tests.ha.conftest import blackvue_entry, call_action, state_of, sync_and_wait
 
 
 async def test_camera_shows_the_newest_archived_thumbnail(
@@ -140,3 +140,32 @@ async def test_diagnostics_scrub_the_address_from_messages(
     assert diagnostics["coordinator"]["last_report"]["outcome"] == "offline"
     assert "**REDACTED**" in diagnostics["coordinator"]["last_report"]["message"]
     assert entry.data["host"] not in str(diagnostics)
+
+
+async def test_an_unwritable_destination_at_startup_loads_with_a_repair(
+    hass: HomeAssistant, dashcam: BlackVueSimulator, media: Path
+) -> None:
+    (media / "not-a-folder").write_text("a file")
+    entry = blackvue_entry(dashcam, media / "not-a-folder" / "dashcam")
+    entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"destination_not_writable_{entry.entry_id}")
+    assert issue is not None
+    assert state_of(hass, "sensor.dashcam_sync_status") == "error"
+
+
+async def test_a_disk_that_cannot_be_measured_leaves_free_space_unknown(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    def broken(path: Path) -> None:
+        raise OSError("stale NFS handle")
+
+    entry.runtime_data.coordinator.disk_usage = broken
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert state_of(hass, "sensor.dashcam_free_disk_space") == "unknown"
+    assert state_of(hass, "sensor.dashcam_sync_status") == "idle"

@@ -71,20 +71,6 @@ class ArchiveIndex:
         """Return the number of archived files."""
         return len(self.files)
 
-    @property
-    def total_bytes(self) -> int:
-        """Return the size of every archived file."""
-        return sum(item.size for item in self.files.values())
-
-    def newest(self, suffix: str | None = None) -> ArchivedFile | None:
-        """Return the most recently recorded file, optionally only names ending in ``suffix``."""
-        candidates = (
-            item
-            for item in self.files.values()
-            if suffix is None or item.name.lower().endswith(suffix)
-        )
-        return max(candidates, key=lambda item: (item.recorded, item.name), default=None)
-
 
 class Archive:
     """One tree of archived files (recordings or snapshots) inside a destination folder."""
