@@ -214,7 +214,7 @@ async def test_metadata_for_an_unknown_video_is_a_protocol_error(
     listing = await client.async_list_recordings()
     thumbnail = replace(listing.recordings[0].files[1], locator="gone.mp4#thumbnail")
 
-    with pytest.raises(ProtocolError, match="No thumbnail in the camera's metadata for gone.mp4"):
+    with pytest.raises(ProtocolError, match=r"No thumbnail in the camera's metadata for gone\.mp4"):
         await client.async_fetch_inline(thumbnail)
 
 
