@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 
 from camera_simulators.reolink import ReolinkRecording, ReolinkSimulator, make_reolink_recordings
+from custom_components.camsync.devices.reolink.protocol import time_block
 
 REOLINK_PASSWORD = "secret-pass"
 # Camera wall time: in central-European summer time, so the simulated zone is UTC+2 now.
@@ -77,22 +78,12 @@ def search_param(
 ) -> dict[str, Any]:
     """Return a Search ``param`` for the window."""
 
-    def block(moment: datetime) -> dict[str, int]:
-        return {
-            "year": moment.year,
-            "mon": moment.month,
-            "day": moment.day,
-            "hour": moment.hour,
-            "min": moment.minute,
-            "sec": moment.second,
-        }
-
     return {
         "Search": {
             "channel": 0,
             "onlyStatus": int(status_only),
             "streamType": stream,
-            "StartTime": block(start),
-            "EndTime": block(end),
+            "StartTime": time_block(start),
+            "EndTime": time_block(end),
         }
     }

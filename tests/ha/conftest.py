@@ -8,21 +8,27 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from homeassistant.const import CONF_HOST
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from camera_simulators.blackvue import BlackVueSimulator, make_recordings
+from camera_simulators.reolink import ReolinkSimulator
 from custom_components.camsync.connection import dashcam_time_zone
 from custom_components.camsync.const import (
     CONF_AUTO_SYNC,
+    CONF_CHANNEL,
     CONF_DESTINATION,
     CONF_KIND,
+    CONF_SNAPSHOT_INTERVAL,
+    CONF_USE_HTTPS,
     DOMAIN,
     CameraKind,
 )
+from custom_components.camsync.devices.reolink import normalise_mac
 from custom_components.camsync.settings import default_options
+from tests.reolink_fixtures import REOLINK_PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -120,3 +126,35 @@ async def call_action(hass: HomeAssistant, action: str, **data: Any) -> Any:
 async def sync_and_wait(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
     """Run ``camsync.sync`` on an entry, wait for it, and return the report."""
     return await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)
+
+
+def reolink_entry(
+    simulator: ReolinkSimulator,
+    destination: Path,
+    *,
+    options: dict[str, Any] | None = None,
+    **data: Any,
+) -> MockConfigEntry:
+    """Return a config entry for a simulated Reolink camera (data and options overridable).
+
+    Auto-sync is off and snapshots come every 5 minutes unless ``options`` say otherwise.
+    """
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Front yard",
+        unique_id=normalise_mac(simulator.mac),
+        data={
+            CONF_KIND: CameraKind.REOLINK.value,
+            CONF_HOST: simulator.host,
+            CONF_PORT: simulator.port,
+            CONF_USE_HTTPS: False,
+            CONF_USERNAME: "admin",
+            CONF_PASSWORD: REOLINK_PASSWORD,
+            CONF_CHANNEL: 0,
+            CONF_DESTINATION: str(destination),
+        }
+        | data,
+        options=default_options(CameraKind.REOLINK)
+        | {CONF_AUTO_SYNC: False, CONF_SNAPSHOT_INTERVAL: 5}
+        | (options or {}),
+    )

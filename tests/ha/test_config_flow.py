@@ -35,7 +35,7 @@ from custom_components.camsync.const import (
 )
 from custom_components.camsync.devices.reolink import normalise_mac
 from custom_components.camsync.settings import default_options
-from tests.ha.conftest import blackvue_entry, state_of
+from tests.ha.conftest import blackvue_entry, reolink_entry, state_of
 
 PASSWORD = "secret-pass"
 OTHER_MAC = "EC:71:DB:AB:CD:EF"
@@ -89,27 +89,6 @@ async def mock_setup_entry(hass: HomeAssistant) -> AsyncIterator[AsyncMock]:
         yield setup
         for entry in hass.config_entries.async_loaded_entries(DOMAIN):
             await hass.config_entries.async_unload(entry.entry_id)
-
-
-def reolink_entry(simulator: ReolinkSimulator, destination: Path, **data: Any) -> MockConfigEntry:
-    """Return a config entry for a simulated Reolink camera (data overridable)."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Front door",
-        unique_id=normalise_mac(simulator.mac),
-        data={
-            CONF_KIND: CameraKind.REOLINK.value,
-            CONF_HOST: simulator.host,
-            CONF_PORT: simulator.port,
-            CONF_USE_HTTPS: False,
-            CONF_USERNAME: "admin",
-            CONF_PASSWORD: PASSWORD,
-            CONF_CHANNEL: 0,
-            CONF_DESTINATION: str(destination),
-        }
-        | data,
-        options=default_options(CameraKind.REOLINK),
-    )
 
 
 async def add_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
@@ -681,7 +660,7 @@ async def test_reauth_with_the_new_password(
     entry = await add_entry(hass, reolink_entry(reolink, media / "door", password="old-pass"))
     result = check_translated(await entry.start_reauth_flow(hass))
     assert_form(result, "reauth_confirm", {})
-    assert result["description_placeholders"]["title"] == "Front door"
+    assert result["description_placeholders"]["title"] == "Front yard"
 
     result = await submit(hass, result, password="still-wrong")
     assert_form(result, "reauth_confirm", {"base": "invalid_auth"})

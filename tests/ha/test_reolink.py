@@ -12,7 +12,6 @@ import re
 import aiohttp
 from homeassistant.components import camera
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from PIL import Image
@@ -25,20 +24,13 @@ from pytest_homeassistant_custom_component.common import (
 
 from camera_simulators.reolink import ReolinkSimulator, make_reolink_recordings
 from custom_components.camsync.const import (
-    CONF_AUTO_SYNC,
-    CONF_CHANNEL,
-    CONF_DESTINATION,
-    CONF_KIND,
     CONF_SNAPSHOT_INTERVAL,
     CONF_SNAPSHOT_MODE,
-    CONF_USE_HTTPS,
     DOMAIN,
     EVENT_FILE_SAVED,
-    CameraKind,
 )
-from custom_components.camsync.settings import default_options
 from tests.blackvue_fixtures import archived, sha256_file
-from tests.ha.conftest import call_action, state_of, sync_and_wait
+from tests.ha.conftest import call_action, reolink_entry, state_of, sync_and_wait
 from tests.reolink_fixtures import RawReolink
 
 PASSWORD = "secret-pass"
@@ -52,29 +44,6 @@ async def reolink() -> AsyncIterator[ReolinkSimulator]:
     simulator.recordings = make_reolink_recordings(3, 3, end=simulator.clock())
     async with simulator:
         yield simulator
-
-
-def reolink_entry(
-    simulator: ReolinkSimulator, destination: Path, **options: object
-) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Front yard",
-        unique_id="ec:71:db:12:34:56",
-        data={
-            CONF_KIND: CameraKind.REOLINK.value,
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: simulator.port,
-            CONF_USE_HTTPS: False,
-            CONF_USERNAME: "admin",
-            CONF_PASSWORD: PASSWORD,
-            CONF_CHANNEL: 0,
-            CONF_DESTINATION: str(destination),
-        },
-        options=default_options(CameraKind.REOLINK)
-        | {CONF_AUTO_SYNC: False, CONF_SNAPSHOT_INTERVAL: 5}
-        | options,
-    )
 
 
 @pytest.fixture
@@ -144,7 +113,7 @@ async def test_scheduled_snapshots_every_interval(
 async def test_hourly_snapshots_on_the_hour(
     hass: HomeAssistant, reolink: ReolinkSimulator, destination: Path
 ) -> None:
-    entry = reolink_entry(reolink, destination, **{CONF_SNAPSHOT_MODE: "hourly"})
+    entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_MODE: "hourly"})
     await _setup(hass, entry)
     now = dt_util.now()
 
@@ -218,7 +187,7 @@ async def test_wrong_password_at_setup_asks_for_credentials_once(
     hass: HomeAssistant, reolink: ReolinkSimulator, destination: Path
 ) -> None:
     reolink.faults.password = "changed"
-    entry = reolink_entry(reolink, destination, **{CONF_SNAPSHOT_INTERVAL: 1})
+    entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_INTERVAL: 1})
     entry.add_to_hass(hass)
 
     assert not await hass.config_entries.async_setup(entry.entry_id)
