@@ -16,7 +16,6 @@ from pathlib import Path
 import shutil
 import time
 
-from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
@@ -96,7 +95,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
         destination = Path(entry.data[CONF_DESTINATION])
         self.recordings = Archive(destination, "recordings", self.settings.grouping)
         self.snapshots = snapshot_archive(destination)
-        self.camera_slug = camera_slug(entry.data.get(CONF_NAME) or entry.title)
+        self.camera_slug = camera_slug(entry.title)
         self.disk_usage = shutil.disk_usage
         self.device: DeviceInfo | None = None
         self.status = SyncStatus.IDLE
