@@ -415,3 +415,30 @@ async def test_missing_optional_sidecars_are_not_errors_and_not_asked_again(
 
     assert second.planned == 0
     assert all(not entry.path.endswith(".gps") for entry in dashcam.requests[before:])
+
+
+async def test_two_transfers_at_a_time_archive_everything_once(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    dashcam.faults.throughput = 2_000_000
+    report = await run_sync(client, archive, SyncOptions(sidecars=False, concurrency=2))
+
+    assert report.outcome is Outcome.COMPLETED
+    files = archived(destination)
+    assert set(files) == set(dashcam.listed_names())
+    for name, path in files.items():
+        assert sha256_file(path) == dashcam.expected_sha256(name)
+    videos = [entry.path for entry in dashcam.requests if entry.path.endswith(".mp4")]
+    assert len(videos) == len(set(videos))  # no file fetched twice
+
+
+async def test_a_run_level_error_in_one_worker_stops_the_others(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive
+) -> None:
+    dashcam.faults.throughput = 2_000_000
+    dashcam.faults.go_away_after_bytes = 100_000
+
+    report = await run_sync(client, archive, SyncOptions(sidecars=False, concurrency=2))
+
+    assert report.outcome is Outcome.OFFLINE
+    assert "cannot be reached" in report.message
