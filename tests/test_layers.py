@@ -1,4 +1,4 @@
-"""The engine and the device clients must not depend on Home Assistant."""
+"""Layers: Home Assistant layer -> engine <- devices. The engine imports neither of the others."""
 
 from __future__ import annotations
 
@@ -35,3 +35,53 @@ def test_detector_sees_homeassistant_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import os\nfrom homeassistant.core import HomeAssistant\n")
     assert "homeassistant.core" in _imported_modules(sample)
+
+
+def _package_imports(path: Path, package: Path = PACKAGE) -> set[str]:
+    """Return the camsync subpackages (or top-level modules) a module imports."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    depth = len(path.relative_to(package).parts) - 1
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            up = depth - (node.level - 1)
+            parts = [*path.relative_to(package).parts[:up], *(node.module or "").split(".")]
+            names.add(parts[0] if parts and parts[0] else "")
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            modules = (
+                [node.module]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+            )
+            for module in modules:
+                if module and module.startswith("custom_components.camsync."):
+                    names.add(module.split(".")[2])
+    return names
+
+
+def test_engine_does_not_import_devices_or_the_home_assistant_layer() -> None:
+    files = sorted((PACKAGE / "engine").rglob("*.py"))
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(_package_imports(path) - {"engine", ""})
+        for path in files
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_devices_import_only_the_engine() -> None:
+    files = sorted((PACKAGE / "devices").rglob("*.py"))
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(_package_imports(path) - {"engine", "devices", ""})
+        for path in files
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_package_import_detector(tmp_path: Path) -> None:
+    sample = tmp_path / "engine" / "sample.py"
+    sample.parent.mkdir()
+    sample.write_text(
+        "from ..devices.base import x\nfrom .models import y\n"
+        "from custom_components.camsync.coordinator import z\n"
+    )
+    assert _package_imports(sample, tmp_path) == {"devices", "engine", "coordinator"}

@@ -6,7 +6,7 @@ from homeassistant.components.camera import Camera
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import LOGGER, CameraKind
+from .const import LOGGER
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry
 from .engine.errors import CamsyncError
@@ -48,7 +48,7 @@ class CamsyncCamera(CamsyncEntity, Camera):
     ) -> bytes | None:
         """Return a live Reolink snapshot, else the newest archived snapshot or thumbnail."""
         coordinator = self.coordinator
-        if coordinator.kind is CameraKind.REOLINK and coordinator.online:
+        if coordinator.client.capabilities.live_preview and coordinator.online:
             try:
                 return await coordinator.client.async_snapshot()
             except CamsyncError as err:

@@ -57,8 +57,8 @@ from .const import (
     SnapshotMode,
 )
 from .data import CamsyncConfigEntry
-from .devices.base import DeviceInfo as CameraInfo
 from .engine.archive import Archive
+from .engine.camera import DeviceInfo as CameraInfo
 from .engine.errors import CameraAuthError, CamsyncError, LoginLockedError
 from .engine.models import Grouping, Priority
 from .engine.snapshots import camera_slug

@@ -16,9 +16,9 @@ from homeassistant.util import dt as dt_util
 from yarl import URL
 
 from .const import CONF_CHANNEL, CONF_KIND, CONF_STREAM, CONF_USE_HTTPS, CameraKind
-from .devices.base import CameraClient
 from .devices.blackvue import BlackVueClient
 from .devices.reolink import ReolinkClient
+from .engine.camera import CameraClient
 
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"

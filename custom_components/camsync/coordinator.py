@@ -34,9 +34,8 @@ from .const import (
     SyncStatus,
 )
 from .data import CameraState, CamsyncConfigEntry, SyncCounters
-from .devices.base import CameraClient, DeviceInfo
-from .devices.reolink import ReolinkClient
 from .engine.archive import Archive, ArchiveTree
+from .engine.camera import CameraClient, DeviceInfo
 from .engine.errors import (
     CameraAuthError,
     CameraOfflineError,
@@ -203,8 +202,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
                     )
                 )
             sd_card = None
-            if isinstance(self.client, ReolinkClient):
-                sd_card = await self._camera_call(self.client.async_get_sd_card())
+            if self.client.capabilities.storage:
+                sd_card = await self._camera_call(self.client.async_get_storage())
         except CameraOfflineError:
             return replace(state, online=False)
         except CameraAuthError as err:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
-from .devices.base import CameraClient
-from .devices.reolink import SdCard
+from .engine.camera import CameraClient, CameraStorage
 
 if TYPE_CHECKING:
     from .coordinator import CamsyncCoordinator
@@ -41,7 +40,7 @@ class CameraState:
     archive_bytes: int = 0
     disk_total: int | None = None
     disk_free: int | None = None
-    sd_card: SdCard | None = None
+    sd_card: CameraStorage | None = None
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import CameraKind, SyncStatus
+from .const import SyncStatus
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry
 from .entity import CamsyncEntity
@@ -75,7 +75,7 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         needs_camera=True,
         # BlackVue dashcams state no sizes before a download; Reolink's listing does.
-        has_fn=lambda coordinator: coordinator.kind is CameraKind.REOLINK,
+        has_fn=lambda coordinator: coordinator.client.capabilities.listed_sizes,
         value_fn=lambda coordinator: coordinator.data.pending_bytes,
     ),
     CamsyncSensorDescription(
@@ -130,7 +130,7 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
         needs_camera=True,
-        has_fn=lambda coordinator: coordinator.kind is CameraKind.REOLINK,
+        has_fn=lambda coordinator: coordinator.client.capabilities.storage,
         value_fn=_sd_card_free,
     ),
 )

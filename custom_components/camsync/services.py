@@ -23,7 +23,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import voluptuous as vol
 
-from .const import DOMAIN, CameraKind
+from .const import DOMAIN
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry
 from .engine.errors import CamsyncError, Outcome
@@ -117,7 +117,7 @@ async def _async_prune(call: ServiceCall) -> ServiceResponse:
 async def _async_snapshot(call: ServiceCall) -> ServiceResponse:
     entry = _target_entry(call.hass, call)
     coordinator: CamsyncCoordinator = entry.runtime_data.coordinator
-    if coordinator.kind is CameraKind.BLACKVUE and coordinator.syncing:
+    if coordinator.syncing and not coordinator.client.capabilities.snapshot_while_syncing:
         # A dashcam serves one client; the live view would stall the download.
         raise _validation_error("busy_syncing", title=entry.title)
     try:

@@ -22,13 +22,11 @@ from camera_simulators.reolink import (
     ReolinkSimulator,
     self_signed_context,
 )
-from custom_components.camsync.devices.base import CameraClient
 from custom_components.camsync.devices.reolink import (
     LOCKED_RETRY_AFTER,
     DstRule,
     ReolinkClient,
     ReolinkZone,
-    SdCard,
     SessionExpiredError,
     SessionLimitError,
     decode_triggers,
@@ -39,6 +37,7 @@ from custom_components.camsync.devices.reolink import (
     zone_from_get_time,
 )
 from custom_components.camsync.engine.archive import Archive
+from custom_components.camsync.engine.camera import CameraClient, CameraStorage
 from custom_components.camsync.engine.errors import (
     CameraAuthError,
     CameraOfflineError,
@@ -170,17 +169,17 @@ def test_normalise_mac(mac: str, expected: str) -> None:
 
 
 async def test_sd_card(reolink_client: ReolinkClient, reolink_sim: ReolinkSimulator) -> None:
-    card = await reolink_client.async_get_sd_card()
-    assert card == SdCard(
+    card = await reolink_client.async_get_storage()
+    assert card == CameraStorage(
         capacity_bytes=30462 * 1024 * 1024, free_bytes=779 * 1024 * 1024, usable=True
     )
     assert card.used_percent == pytest.approx(100 * (1 - 779 / 30462))
     reolink_sim.faults.hdd = "unformatted"
-    card = await reolink_client.async_get_sd_card()
+    card = await reolink_client.async_get_storage()
     assert card is not None
     assert not card.usable
     reolink_sim.faults.hdd = "none"
-    assert await reolink_client.async_get_sd_card() is None
+    assert await reolink_client.async_get_storage() is None
 
 
 # -- login, token, lease --
@@ -190,7 +189,7 @@ async def test_one_token_per_lease_and_logout_on_close(
     reolink_client: ReolinkClient, reolink_sim: ReolinkSimulator
 ) -> None:
     await reolink_client.async_get_info()
-    await reolink_client.async_get_sd_card()
+    await reolink_client.async_get_storage()
     await reolink_client.async_snapshot()
     assert reolink_sim.count("Login") == 1
     tokens = {entry.token for entry in reolink_sim.requests[1:]}
@@ -208,12 +207,12 @@ async def test_token_renewed_before_the_lease_ends(
 ) -> None:
     now = [1000.0]
     reolink_client._monotonic = lambda: now[0]
-    await reolink_client.async_get_sd_card()
+    await reolink_client.async_get_storage()
     now[0] += 3600 - 301
-    await reolink_client.async_get_sd_card()
+    await reolink_client.async_get_storage()
     assert reolink_sim.count("Login") == 1
     now[0] += 2
-    await reolink_client.async_get_sd_card()
+    await reolink_client.async_get_storage()
     assert reolink_sim.commands() == [
         "Login",
         "GetHddInfo",
@@ -238,7 +237,7 @@ async def test_token_expiry_mid_run_logs_in_again_once(
     reolink_sim.faults.expire_tokens = True
     assert await reolink_client.async_snapshot()
     reolink_sim.faults.expire_tokens = True
-    await reolink_client.async_get_sd_card()
+    await reolink_client.async_get_storage()
     assert reolink_sim.count("Login") == 4
     assert [entry.rsp_codes for entry in reolink_sim.requests if entry.command == "GetHddInfo"] == [
         [-6],
@@ -251,7 +250,7 @@ async def test_token_refused_twice_raises_without_looping(
 ) -> None:
     reolink_sim.faults.lease_time = 0  # every token is dead on arrival
     with pytest.raises(SessionExpiredError, match="please login first"):
-        await reolink_client.async_get_sd_card()
+        await reolink_client.async_get_storage()
     assert reolink_sim.count("Login") == 2
 
 
@@ -281,10 +280,10 @@ async def test_locked_login_is_not_retried(
     reolink_sim.faults.lock_unlock_time = unlock_time
     for _ in range(3):
         with pytest.raises(CameraAuthError):
-            await _client(reolink_http, reolink_sim, password="wrong").async_get_sd_card()
+            await _client(reolink_http, reolink_sim, password="wrong").async_get_storage()
     client = _client(reolink_http, reolink_sim)
     with pytest.raises(LoginLockedError, match="locked") as caught:
-        await client.async_get_sd_card()
+        await client.async_get_storage()
     assert caught.value.retry_after == pytest.approx(retry_after, abs=2)
     for _ in range(3):
         with pytest.raises(LoginLockedError):
@@ -328,7 +327,7 @@ async def test_concurrent_calls_share_one_login(
 ) -> None:
     await asyncio.gather(
         reolink_client.async_get_info(),
-        reolink_client.async_get_sd_card(),
+        reolink_client.async_get_storage(),
         reolink_client.async_snapshot(),
     )
     assert reolink_sim.count("Login") == 1
@@ -339,7 +338,7 @@ async def test_unsupported_command(
 ) -> None:
     reolink_sim.faults.unsupported = {"GetHddInfo", "Snap", "Search"}
     with pytest.raises(UnsupportedError, match="not support"):
-        await reolink_client.async_get_sd_card()
+        await reolink_client.async_get_storage()
     with pytest.raises(UnsupportedError):
         await reolink_client.async_snapshot()
     with pytest.raises(UnsupportedError):

@@ -24,16 +24,11 @@ from typing import Any
 
 import aiohttp
 
+from ..engine.camera import CameraStorage, Capabilities, DeviceInfo
 from ..engine.errors import ProtocolError
 from ..engine.files import run_io
 from ..engine.models import FileRole, Listing, Recording, RemoteFile
-from .base import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_READ_TIMEOUT,
-    DeviceInfo,
-    camera_request,
-    client_timeout,
-)
+from .base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, camera_request, client_timeout
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,6 +51,12 @@ _RECORD_PREFIX = "/Record/"
 _SAMPLES = 5
 _SNAPSHOT_LIMIT = 4 * 1024 * 1024
 SNAPSHOT_TIMEOUT = 10.0
+CAPABILITIES = Capabilities(
+    live_snapshot=True,
+    # One client at a time: a live frame would stall the download.
+    snapshot_while_syncing=False,
+    sidecars=True,
+)
 
 
 class Firmware(StrEnum):
@@ -151,7 +152,7 @@ def parse_vod_list(payload: Any) -> tuple[list[str], list[str]]:
 
 
 class BlackVueClient:
-    """A BlackVue dashcam; follows ``devices.base.CameraClient``."""
+    """A BlackVue dashcam; follows ``engine.camera.CameraClient``."""
 
     def __init__(
         self,
@@ -174,6 +175,11 @@ class BlackVueClient:
     def host(self) -> str:
         """Return the host (and port) of the dashcam."""
         return self._host
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Return what a dashcam can do: sidecars, a live frame when no sync runs."""
+        return CAPABILITIES
 
     async def async_get_info(self) -> DeviceInfo:
         """Detect the firmware family and read the model and version when the camera tells."""
@@ -249,6 +255,10 @@ class BlackVueClient:
                     if len(buffer) > _SNAPSHOT_LIMIT:
                         break
         raise ProtocolError("The live view sent no complete JPEG frame")
+
+    async def async_get_storage(self) -> CameraStorage | None:
+        """Return None: the dashcam does not report its SD card over HTTP."""
+        return None
 
     def recorded_at(self, name: str) -> datetime | None:
         """Return when an archived video or sidecar was recorded (its name says so)."""

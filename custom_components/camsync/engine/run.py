@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 import logging
 import shutil
 
-from ..devices.base import CameraClient
 from .archive import Archive
 from .backoff import FailureBook
+from .camera import CameraClient
 from .disk import DiskGuard, DiskUsageSource
 from .errors import CamsyncError, FileTransferError, Outcome
 from .files import run_io

@@ -17,8 +17,8 @@ import re
 
 import aiohttp
 
-from ..devices.base import CameraClient
 from .archive import Archive
+from .camera import CameraClient
 from .disk import DiskGuard
 from .errors import FileTransferError, ProtocolError
 from .files import PartialWriter, commit, file_size, remove_file, run_io, write_atomically

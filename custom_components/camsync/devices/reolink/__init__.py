@@ -1,6 +1,6 @@
 """Reolink cameras over their CGI API: the client, and what it knows about the camera's formats."""
 
-from .client import ReolinkClient, SdCard, normalise_mac
+from .client import ReolinkClient, normalise_mac
 from .errors import (
     LOCKED_RETRY_AFTER,
     SessionExpiredError,
@@ -16,7 +16,6 @@ __all__ = [
     "DstRule",
     "ReolinkClient",
     "ReolinkZone",
-    "SdCard",
     "SessionExpiredError",
     "SessionLimitError",
     "decode_triggers",

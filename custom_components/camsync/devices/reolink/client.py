@@ -25,6 +25,7 @@ from typing import Any
 
 import aiohttp
 
+from ...engine.camera import CameraStorage, Capabilities, DeviceInfo
 from ...engine.errors import (
     CameraAuthError,
     CamsyncError,
@@ -34,13 +35,7 @@ from ...engine.errors import (
     UnsupportedError,
 )
 from ...engine.models import FileRole, Listing, Recording, RemoteFile
-from ..base import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_READ_TIMEOUT,
-    DeviceInfo,
-    camera_request,
-    client_timeout,
-)
+from ..base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, camera_request, client_timeout
 from .errors import (
     UNSUPPORTED_CODES,
     ReplyError,
@@ -80,29 +75,11 @@ MAX_SKIPPED_SAMPLES = 5
 
 _MB = 1024 * 1024
 
+CAPABILITIES = Capabilities(
+    storage=True, live_snapshot=True, live_preview=True, stable_identity=True, listed_sizes=True
+)
+
 _LOCATOR_BAD = re.compile(r"[\x00-\x1f\x7f\\]|(?:^|/)\.\.(?:/|$)")
-
-
-@dataclass(frozen=True, slots=True)
-class SdCard:
-    """The camera's recording storage (its SD card, or disks) from GetHddInfo.
-
-    Sizes come in MB from the camera and are converted with 1 MB = 1 MiB. ``usable`` is false
-    when a card is present but not formatted or not mounted.
-    """
-
-    capacity_bytes: int
-    free_bytes: int
-    usable: bool
-    disks: int = 1
-    kind: str = "sd"
-
-    @property
-    def used_percent(self) -> float:
-        """Return the share of the capacity in use (0 when the capacity is unknown)."""
-        if self.capacity_bytes <= 0:
-            return 0.0
-        return 100.0 * (1 - self.free_bytes / self.capacity_bytes)
 
 
 def normalise_mac(mac: str) -> str:
@@ -190,6 +167,11 @@ class ReolinkClient:
     def host(self) -> str:
         """Return the host (and port when one was given) the client talks to."""
         return self._hostname if self._port is None else f"{self._hostname}:{self._port}"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Return what a Reolink camera can do: SD card, live snapshots, a MAC for identity."""
+        return CAPABILITIES
 
     @property
     def time_zone(self) -> tzinfo:
@@ -405,15 +387,18 @@ class ReolinkClient:
         wall = self._apply_time(value)
         return wall if wall is not None else datetime.now(self._tz).replace(tzinfo=None)
 
-    async def async_get_sd_card(self) -> SdCard | None:
-        """Return the SD card's size and free space, None when there is no card."""
+    async def async_get_storage(self) -> CameraStorage | None:
+        """Return the SD card's size and free space (GetHddInfo), None when there is no card.
+
+        Sizes come in MB from the camera and are converted with 1 MB = 1 MiB.
+        """
         disks = (await self._call("GetHddInfo")).get("HddInfo")
         if not isinstance(disks, list) or not disks:
             return None
         valid = [disk for disk in disks if isinstance(disk, dict)]
         if not valid:
             return None
-        return SdCard(
+        return CameraStorage(
             capacity_bytes=sum(int_or_none(disk.get("capacity")) or 0 for disk in valid) * _MB,
             free_bytes=sum(int_or_none(disk.get("size")) or 0 for disk in valid) * _MB,
             usable=all(disk.get("format") == 1 and disk.get("mount") == 1 for disk in valid),
