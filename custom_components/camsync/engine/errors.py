@@ -21,6 +21,8 @@ class Outcome(StrEnum):
     DESTINATION_ERROR = "destination_error"
     LOCK_HELD = "lock_held"
     CANCELLED = "cancelled"
+    DOWNLOADS_WEDGED = "downloads_wedged"
+    """The camera answers listings (and snapshots) but resets every download: reboot it."""
 
 
 class CamsyncError(Exception):

@@ -44,6 +44,8 @@ class RemoteFile:
 
     ``locator`` is the device's own address for the file (a URL path, an SD-card path); the
     engine hands it back to the client untouched. ``name`` is the validated archive file name.
+    ``size`` is what the camera's listing states; unless ``size_exact``, it is an estimate
+    (progress, pending bytes, disk checks), never the length the download is judged by.
     """
 
     name: str
@@ -52,6 +54,7 @@ class RemoteFile:
     size: int | None = None
     required: bool = True
     inline: bool = False
+    size_exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +83,16 @@ class Recording:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """What the camera lists: valid recordings plus a count of lines that were skipped."""
+    """What the camera lists: valid recordings plus a count of lines that were skipped.
+
+    ``clock_unset`` counts recordings named as if recorded on 1970-01-01: the camera's clock was
+    never set, so their times mean nothing (they are not in ``recordings``).
+    """
 
     recordings: tuple[Recording, ...]
     skipped: int = 0
     skipped_samples: tuple[str, ...] = ()
+    clock_unset: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +170,7 @@ class SyncReport:
     skipped_listing: int = 0
     filtered: int = 0
     bytes_received: int = 0
+    clock_unset: int = 0
 
     @property
     def bytes_saved(self) -> int:
@@ -192,6 +201,7 @@ class SyncReport:
             "absent": list(self.absent),
             "skipped_listing": self.skipped_listing,
             "filtered": self.filtered,
+            "clock_unset": self.clock_unset,
         }
 
 
