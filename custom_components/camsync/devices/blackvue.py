@@ -39,6 +39,9 @@ MANUFACTURER = "BlackVue"
 TYPE_ORDER = "MEIBOATDLYFRXGNP"
 NON_EVENT_TYPES = frozenset("NPRXG")
 DIRECTIONS = "FRIO"
+# What the options offer to filter on, in that order: type letters (events first), directions.
+RECORDING_KINDS = tuple(TYPE_ORDER)
+CHANNELS = tuple(DIRECTIONS)
 
 _VIDEO_NAME = re.compile(
     r"^(?P<date>\d{8})_(?P<time>\d{6})_(?P<type>[A-Z])(?P<direction>[A-Z])(?P<flag>[LS]?)\.mp4$"

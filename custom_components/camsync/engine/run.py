@@ -7,7 +7,7 @@ rejected login or a destination that cannot be written end the run. The report a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import logging
@@ -43,6 +43,21 @@ class SyncHooks:
     on_progress: ProgressListener | None = None
     on_saved: SavedListener | None = None
     on_plan: Callable[[Plan], None] | None = None
+    on_listing: Callable[[Listing], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the caller already knows, so a run neither lists the camera nor walks the archive.
+
+    ``listing``: a listing taken moments ago (None: list the camera). ``archived``: the names in
+    the recordings tree, from an index kept current (None: scan the tree). ``deleted``: names the
+    user deleted, not to be fetched again.
+    """
+
+    listing: Listing | None = None
+    archived: Container[str] | None = None
+    deleted: Container[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -103,6 +118,7 @@ async def run_sync(
     disk_usage: DiskUsageSource = shutil.disk_usage,
     clock: Clock = utc_now,
     hooks: SyncHooks | None = None,
+    known: Known | None = None,
 ) -> SyncReport:
     """Download what is new on the camera into the archive and return a report.
 
@@ -114,6 +130,7 @@ async def run_sync(
             await run_io(archive.ensure_writable)
             book: FailureBook = await run_io(FailureBook.load, archive.state_dir)
             run = _Run(client, archive, options, book, report, clock, hooks or SyncHooks())
+            run.known = known or Known()
             try:
                 await run.sync(
                     since, DiskGuard(archive.destination, options.disk_limit_percent, disk_usage)
@@ -139,10 +156,11 @@ async def preview(
     *,
     since: datetime | None = None,
     clock: Clock = utc_now,
+    known: Known | None = None,
 ) -> Plan:
     """Return what a run would fetch now, without locking or fetching anything."""
     book = await run_io(FailureBook.load, archive.state_dir)
-    _, plan = await _list_and_plan(client, archive, options, book, since, clock)
+    _, plan = await _list_and_plan(client, archive, options, book, since, clock, known or Known())
     return plan
 
 
@@ -153,10 +171,16 @@ async def _list_and_plan(
     book: FailureBook,
     since: datetime | None,
     clock: Clock,
+    known: Known,
 ) -> tuple[Listing, Plan]:
-    listing = await client.async_list_recordings(since=since)
-    index = await run_io(archive.scan, client.recorded_at)
-    return listing, await run_io(make_plan, listing, index, book, options, clock())
+    listing = known.listing
+    if listing is None:
+        listing = await client.async_list_recordings(since=since)
+    archived = known.archived
+    if archived is None:
+        archived = await run_io(archive.scan, client.recorded_at)
+    plan = await run_io(make_plan, listing, archived, book, options, clock(), deleted=known.deleted)
+    return listing, plan
 
 
 @dataclass(slots=True)
@@ -170,12 +194,13 @@ class _Run:
     report: SyncReport
     clock: Clock
     hooks: SyncHooks
+    known: Known = field(default_factory=Known)
     failed_videos: set[str] = field(default_factory=set)
 
     async def sync(self, since: datetime | None, guard: DiskGuard) -> None:
         """List, plan and fetch."""
         listing, plan = await _list_and_plan(
-            self.client, self.archive, self.options, self.book, since, self.clock
+            self.client, self.archive, self.options, self.book, since, self.clock, self.known
         )
         self._note_plan(listing, plan)
         tracker = _Tracker(len(plan.files), plan.known_bytes, self.hooks.on_progress)
@@ -206,6 +231,8 @@ class _Run:
                 self.client.host,
                 ", ".join(repr(sample) for sample in listing.skipped_samples[:3]),
             )
+        if self.hooks.on_listing is not None:
+            self.hooks.on_listing(listing)
         if self.hooks.on_plan is not None:
             self.hooks.on_plan(plan)
 

@@ -11,6 +11,7 @@ from datetime import datetime, time as dt_time, timedelta
 import re
 
 TRIGGER_RANK: Mapping[str, int] = {"person": 0, "vehicle": 1, "animal": 2, "motion": 3, "timer": 4}
+TRIGGERS = tuple(TRIGGER_RANK)  # what the options offer to filter on, in that order
 OTHER_KIND = "other"
 OTHER_RANK = 5
 
