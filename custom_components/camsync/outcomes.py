@@ -1,8 +1,9 @@
 """What each way a sync can end means in Home Assistant, decided in one table.
 
 For every engine ``Outcome``: the sync status it leaves, the translated error a waiting caller
-gets, the repair issues it raises and clears, whether the camera counts as away, whether the
-user must sign in again, how loudly it is logged and whether automations hear of it.
+gets, the repair issues it raises and clears, whether it shows the camera there (True), away
+(False) or says nothing about it (None), whether the user must sign in again, how loudly it is
+logged and whether automations hear of it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class OutcomeRule:
     error_key: str
     raises: str | None = None
     clears: tuple[str, ...] = ()
-    away: bool = False
+    camera: bool | None = True
     reauth: bool = False
     log_level: int = logging.DEBUG
     fires_event: bool = True
@@ -38,16 +39,20 @@ OUTCOMES: Mapping[Outcome, OutcomeRule] = {
     Outcome.COMPLETED: OutcomeRule(
         SyncStatus.IDLE, "camera_error", clears=(issues.DISK_LIMIT, issues.DESTINATION)
     ),
-    Outcome.OFFLINE: OutcomeRule(SyncStatus.OFFLINE, "camera_offline", away=True),
+    Outcome.OFFLINE: OutcomeRule(SyncStatus.OFFLINE, "camera_offline", camera=False),
     Outcome.AUTH_FAILED: OutcomeRule(SyncStatus.ERROR, "auth_failed", reauth=True),
     Outcome.LOGIN_LOCKED: OutcomeRule(SyncStatus.ERROR, "login_locked"),
     Outcome.PROTOCOL_ERROR: OutcomeRule(SyncStatus.ERROR, "camera_error"),
     Outcome.DISK_LIMIT: OutcomeRule(SyncStatus.DISK_FULL, "disk_limit", raises=issues.DISK_LIMIT),
     Outcome.DESTINATION_ERROR: OutcomeRule(
-        SyncStatus.ERROR, "destination_not_writable", raises=issues.DESTINATION
+        SyncStatus.ERROR, "destination_not_writable", raises=issues.DESTINATION, camera=None
     ),
-    Outcome.LOCK_HELD: OutcomeRule(SyncStatus.ERROR, "lock_held", log_level=logging.INFO),
-    Outcome.CANCELLED: OutcomeRule(SyncStatus.IDLE, "sync_cancelled", fires_event=False),
+    Outcome.LOCK_HELD: OutcomeRule(
+        SyncStatus.ERROR, "lock_held", camera=None, log_level=logging.INFO
+    ),
+    Outcome.CANCELLED: OutcomeRule(
+        SyncStatus.IDLE, "sync_cancelled", camera=None, fires_event=False
+    ),
     Outcome.DOWNLOADS_WEDGED: OutcomeRule(
         SyncStatus.DOWNLOADS_WEDGED,
         "downloads_wedged",

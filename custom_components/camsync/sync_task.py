@@ -144,8 +144,8 @@ class SyncTask:
         counters.outcomes[report.outcome.value] = counters.outcomes.get(report.outcome.value, 0) + 1
         rule = update_issues(self.hass, self.entry, report)
         self.set_status(rule.status, report.message)
-        if rule.away:
-            self.presence.set_online(False, report.message)
+        if rule.camera is not None:
+            self.presence.set_online(rule.camera, report.message)
         if rule.reauth:
             self.entry.async_start_reauth(self.hass)
         if report.message:

@@ -18,6 +18,7 @@ from camera_simulators.reolink import ReolinkSimulator
 from custom_components.camsync.connection import dashcam_time_zone
 from custom_components.camsync.const import (
     CONF_AUTO_SYNC,
+    CONF_CAMERA_ID,
     CONF_CHANNEL,
     CONF_DESTINATION,
     CONF_KIND,
@@ -27,6 +28,7 @@ from custom_components.camsync.const import (
     CameraKind,
 )
 from custom_components.camsync.devices.reolink import normalise_mac
+from custom_components.camsync.migration import VERSION
 from custom_components.camsync.settings import default_options
 from tests.reolink_fixtures import REOLINK_PASSWORD
 
@@ -68,6 +70,7 @@ def blackvue_entry(
     host = f"127.0.0.1:{dashcam.port}"
     return MockConfigEntry(
         domain=DOMAIN,
+        version=VERSION,
         title="Dashcam",
         unique_id=host,
         data={
@@ -141,10 +144,12 @@ def reolink_entry(
     """
     return MockConfigEntry(
         domain=DOMAIN,
+        version=VERSION,
         title="Front yard",
         unique_id=normalise_mac(simulator.mac),
         data={
             CONF_KIND: CameraKind.REOLINK.value,
+            CONF_CAMERA_ID: normalise_mac(simulator.mac),
             CONF_HOST: simulator.host,
             CONF_PORT: simulator.port,
             CONF_USE_HTTPS: False,

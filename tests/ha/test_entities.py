@@ -46,7 +46,7 @@ async def test_camera_shows_the_newest_archived_thumbnail(
 
 
 async def test_device_information(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, entry.unique_id)})
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, entry.entry_id)})
     assert device is not None
     assert device.name == "Dashcam"
     assert device.manufacturer == "BlackVue"
@@ -101,8 +101,8 @@ async def test_unwritable_destination_raises_a_repair_that_clears_itself(
 async def test_disk_limit_repair_clears_when_there_is_room_again(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    real = coordinator.disk_usage
+    archive = entry.runtime_data.archive
+    real = archive.disk_usage
     share = {"used": 0.95}
 
     def usage(path: Path):
@@ -110,7 +110,7 @@ async def test_disk_limit_repair_clears_when_there_is_room_again(
         used = int(measured.total * share["used"])
         return type(measured)(measured.total, used, measured.total - used)
 
-    coordinator.disk_usage = usage
+    archive.disk_usage = usage
     await call_action(hass, "sync", config_entry_id=entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     issue_id = f"disk_limit_reached_{entry.entry_id}"
@@ -163,7 +163,7 @@ async def test_a_disk_that_cannot_be_measured_leaves_free_space_unknown(
     def broken(path: Path) -> None:
         raise OSError("stale NFS handle")
 
-    entry.runtime_data.coordinator.disk_usage = broken
+    entry.runtime_data.archive.disk_usage = broken
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
     await hass.async_block_till_done(wait_background_tasks=True)
 
