@@ -59,7 +59,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.snapshots = SnapshotSchedule(
             hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
         )
-        self.retention = RetentionSchedule(hass, entry, archive, settings, self.async_publish)
+        self.retention = RetentionSchedule(hass, entry, archive, settings, self._async_changed)
         self._pending: Pending | None = None
         self._storage: CameraStorage | None = None
         self._disk: DiskFacts | None = None
@@ -110,11 +110,15 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         return True
 
     async def _after_sync(self, report: SyncReport) -> None:
-        """Plan the last listing again against the index (no camera call, no walk)."""
+        """Catch up on retention a sync held back, then publish what the archive holds now."""
+        if not await self.retention.async_run_if_due():
+            await self._async_changed()
+
+    async def _async_changed(self) -> None:
+        """Plan the last listing again against the index (no camera call, no walk); publish."""
         if (survey := await self.archive.replan(self.settings.sync_options())) is not None:
             self._pending = Pending.of(survey)
         self._disk = await self.archive.disk()
-        await self.retention.async_run_if_due()
         self.async_publish()
 
     async def _async_check_repairs(self) -> None:

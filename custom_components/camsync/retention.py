@@ -8,7 +8,7 @@ this entry or another): when a sync holds it, the work waits for the next sync's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant, callback
@@ -35,20 +35,20 @@ class RetentionSchedule:
         entry: CamsyncConfigEntry,
         archive: CameraArchive,
         settings: Settings,
-        publish: Callable[[], None],
+        changed: Callable[[], Awaitable[None]],
     ) -> None:
-        """Describe the schedule; nothing runs before :meth:`async_start`."""
+        """Describe the schedule; ``changed`` runs after the archive changed."""
         self.hass = hass
         self.entry = entry
         self.archive = archive
         self.settings = settings
-        self._publish = publish
-        self._due = False
+        self._changed = changed
+        self._due = True  # the first look prunes, from the index the start-up scan built
+        self._rescan_due = False
 
     @callback
     def async_start(self) -> None:
-        """Prune now from the index (start-up just scanned), then rescan and prune hourly."""
-        self._due = True
+        """Rescan and prune every hour."""
         self.entry.async_on_unload(
             async_track_time_interval(
                 self.hass,
@@ -62,12 +62,14 @@ class RetentionSchedule:
     async def _async_hourly(self, _now: datetime) -> None:
         await self._async_maintain(rescan=True)
 
-    async def async_run_if_due(self) -> None:
-        """Do the work a busy destination held back (after a sync, at the first look)."""
-        if self._due:
-            await self._async_maintain(rescan=False)
+    async def async_run_if_due(self) -> bool:
+        """Do the work a busy destination held back (after a sync, at the first look).
 
-    async def _async_maintain(self, *, rescan: bool) -> None:
+        Return True when it ran (and told that the archive changed).
+        """
+        return self._due and await self._async_maintain(rescan=self._rescan_due)
+
+    async def _async_maintain(self, *, rescan: bool) -> bool:
         window = self.settings.retention
         try:
             if window is None:
@@ -76,14 +78,15 @@ class RetentionSchedule:
             else:
                 await self.archive.prune(dt_util.utcnow() - window, rescan=rescan)
         except CamsyncError as err:
-            self._due = True  # the lock is held (a sync runs) or the folder is away
+            self._due, self._rescan_due = True, rescan  # the lock is held (a sync runs)
             LOGGER.debug("Retention of %s waits: %s", self.entry.title, err)
-            return
+            return False
         except OSError as err:
             LOGGER.warning("Retention for %s failed: %s", self.entry.title, err)
-            return
-        self._due = False
-        self._publish()
+            return False
+        self._due = self._rescan_due = False
+        await self._changed()
+        return True
 
     async def async_prune(
         self, older_than: timedelta | None = None, *, dry_run: bool = False
@@ -96,5 +99,5 @@ class RetentionSchedule:
         cutoff = dt_util.utcnow() - (window if window is not None else KEEP_FOREVER)
         report = await self.archive.prune(cutoff, dry_run=dry_run)
         if not dry_run:
-            self._publish()
+            await self._changed()
         return report
