@@ -64,12 +64,13 @@ async def dashcam() -> AsyncIterator[BlackVueSimulator]:
 
 
 def blackvue_entry(
-    dashcam: BlackVueSimulator, destination: Path, **options: Any
+    dashcam: BlackVueSimulator, destination: Path, *, entry_id: str | None = None, **options: Any
 ) -> MockConfigEntry:
     """Return a config entry for the simulated dashcam (auto-sync off unless asked)."""
     host = f"127.0.0.1:{dashcam.port}"
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=entry_id,
         version=VERSION,
         title="Dashcam",
         unique_id=host,
@@ -136,6 +137,7 @@ def reolink_entry(
     destination: Path,
     *,
     options: dict[str, Any] | None = None,
+    entry_id: str | None = None,
     **data: Any,
 ) -> MockConfigEntry:
     """Return a config entry for a simulated Reolink camera (data and options overridable).
@@ -144,6 +146,7 @@ def reolink_entry(
     """
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=entry_id,
         version=VERSION,
         title="Front yard",
         unique_id=normalise_mac(simulator.mac),
