@@ -1,7 +1,8 @@
 """Run camsync's engine once against a camera and print what it did and cost, as one JSON line.
 
-``python -m bench.camsync_once --camera 127.0.0.1:PORT --dest DIR`` drives ``run_sync`` with a
-``BlackVueClient``, as the Home Assistant layer does, in a plain asyncio program. Wall and CPU
+``python -m bench.camsync_once --camera 127.0.0.1:PORT --dest DIR`` drives the engine's facade
+(``CameraArchive``: start, then sync) with a ``BlackVueClient``, as the Home Assistant layer does,
+in a plain asyncio program. Wall and CPU
 seconds (``getrusage(RUSAGE_SELF)``: every thread, so the executor's writes and fsyncs count)
 are taken around the run; start-up (the interpreter and the imports) is reported on its own.
 Peak RSS growth is the highest resident set size sampled during the run (:mod:`bench.rss`)
@@ -26,9 +27,8 @@ import aiohttp
 
 from bench.rss import RssSampler
 from custom_components.camsync.devices.blackvue import BlackVueClient
-from custom_components.camsync.engine.archive import Archive
+from custom_components.camsync.engine.facade import CameraArchive
 from custom_components.camsync.engine.models import Priority, SyncOptions, SyncReport
-from custom_components.camsync.engine.run import run_sync
 
 
 def _cpu(usage: resource.struct_rusage) -> float:
@@ -49,7 +49,9 @@ async def _sync(args: argparse.Namespace) -> SyncReport:
             connect_timeout=args.connect_timeout,
             read_timeout=args.read_timeout,
         )
-        return await run_sync(client, Archive(Path(args.dest)), options, holder="bench")
+        archive = CameraArchive(client, Path(args.dest), holder="bench")
+        await archive.start()
+        return await archive.sync(options)
 
 
 def _run(args: argparse.Namespace) -> dict[str, Any]:
