@@ -112,6 +112,7 @@ def test_past_4_gib_the_mdat_has_a_64_bit_size() -> None:
 
 
 def test_sha256_matches_content() -> None:
-    for layout in ("plain", "fragmented"):
-        data = content.content(NAME, 400_000, layout=layout)  # type: ignore[arg-type]
-        assert content.sha256(NAME, 400_000, layout=layout) == hashlib.sha256(data).hexdigest()  # type: ignore[arg-type]
+    layouts: tuple[content.Layout, ...] = ("plain", "fragmented")
+    for layout in layouts:
+        data = content.content(NAME, 400_000, layout=layout)
+        assert content.sha256(NAME, 400_000, layout=layout) == hashlib.sha256(data).hexdigest()
