@@ -51,7 +51,8 @@ def test_deletions_are_remembered_and_forgotten(tmp_path: Path) -> None:
     memory.remember({})
 
     loaded = DeletionMemory.load(tmp_path)
-    assert "a.mp4" in loaded and len(loaded) == 3
+    assert "a.mp4" in loaded
+    assert len(loaded) == 3
     assert loaded.forget_before(T0 + timedelta(days=1)) == 1  # a.mp4: retention's business now
     assert loaded.forget(["b.mp4", "never.mp4"]) == 1
     assert set(DeletionMemory.load(tmp_path).deleted) == {"odd.mp4"}

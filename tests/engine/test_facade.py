@@ -72,7 +72,8 @@ async def test_a_survey_then_a_sync_lists_once_and_walks_nothing(
     assert facade.ledger.names == set(files)
 
     again = await facade.replan(OPTIONS)
-    assert again is not None and again.pending_files == 0
+    assert again is not None
+    assert again.pending_files == 0
     assert _listings(dashcam) == 1
 
 
@@ -84,7 +85,8 @@ async def test_a_sync_without_a_survey_lists_and_replans_its_own_listing(
     await facade.sync(OPTIONS)
     assert _listings(dashcam) == 1
     survey = await facade.replan(OPTIONS)
-    assert survey is not None and survey.pending_files == 0
+    assert survey is not None
+    assert survey.pending_files == 0
 
 
 async def test_a_user_deletion_is_remembered_until_refetch(

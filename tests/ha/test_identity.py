@@ -1,4 +1,4 @@
-"""Stable identity: one camera is one entry, one device and one set of entities, whatever its address.
+"""Stable identity: one camera is one entry, one device and one set of entities.
 
 A camera is known by what it says about itself, else by its resolved address; devices and
 entities keep their ids when the address changes; entries stored by camsync 1.x are migrated with

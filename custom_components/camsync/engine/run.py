@@ -149,21 +149,6 @@ async def run_sync(
     return report
 
 
-async def preview(
-    client: CameraClient,
-    archive: Archive,
-    options: SyncOptions,
-    *,
-    since: datetime | None = None,
-    clock: Clock = utc_now,
-    known: Known | None = None,
-) -> Plan:
-    """Return what a run would fetch now, without locking or fetching anything."""
-    book = await run_io(FailureBook.load, archive.state_dir)
-    _, plan = await _list_and_plan(client, archive, options, book, since, clock, known or Known())
-    return plan
-
-
 async def _list_and_plan(
     client: CameraClient,
     archive: Archive,
