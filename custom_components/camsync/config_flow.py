@@ -61,11 +61,10 @@ from .const import (
     SnapshotMode,
 )
 from .data import CamsyncConfigEntry
-from .engine.archive import Archive
 from .engine.camera import DeviceInfo as CameraInfo
 from .engine.errors import CameraAuthError, CamsyncError, LoginLockedError
+from .engine.facade import camera_slug, prove_writable
 from .engine.models import Grouping, Priority
-from .engine.snapshots import camera_slug
 from .kinds import PROFILES
 from .migration import VERSION
 from .settings import default_options
@@ -315,7 +314,7 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_writable(self, destination: str) -> bool:
         """Create the archive's folders and prove a file can be written there."""
         try:
-            await self.hass.async_add_executor_job(Archive(Path(destination)).ensure_writable)
+            await self.hass.async_add_executor_job(prove_writable, Path(destination))
         except CamsyncError:
             return False
         return True

@@ -18,8 +18,7 @@ from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, CamsyncState, Pending
 from .engine.camera import CameraClient, CameraStorage
 from .engine.errors import CamsyncError
-from .engine.facade import CameraArchive
-from .engine.facts import DiskFacts, Survey
+from .engine.facade import CameraArchive, DiskFacts, Survey
 from .engine.models import SyncReport
 from .presence import CameraPresence
 from .retention import RetentionSchedule

@@ -11,8 +11,7 @@ from homeassistant.config_entries import ConfigEntry
 
 from .const import SyncStatus
 from .engine.camera import CameraClient, CameraStorage, DeviceInfo
-from .engine.facade import CameraArchive
-from .engine.facts import ArchiveFacts, DiskFacts, Survey
+from .engine.facade import ArchiveFacts, CameraArchive, DiskFacts, Survey
 from .engine.models import Progress, SyncReport
 
 if TYPE_CHECKING:

@@ -16,10 +16,8 @@ from homeassistant.core import HomeAssistant, callback
 
 from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, SyncCounters
-from .engine.facade import CameraArchive
-from .engine.facts import Survey
+from .engine.facade import CameraArchive, Survey, SyncHooks
 from .engine.models import Progress, SavedFile, SyncReport
-from .engine.run import SyncHooks
 from .events import fire_file_saved, fire_sync_finished
 from .outcomes import update_issues
 from .presence import CameraPresence

@@ -31,6 +31,27 @@ from .prune import prune
 from .run import Clock, Known, SyncHooks, run_sync, utc_now
 from .snapshots import camera_slug, save_snapshot, snapshot_archive, snapshot_recorded_at
 
+# What the Home Assistant layer and the benchmarks take from the engine besides the camera
+# protocol (camera.py), the values (models.py) and the errors (errors.py).
+__all__ = [
+    "ArchiveFacts",
+    "CameraArchive",
+    "DiskFacts",
+    "RescanReport",
+    "Survey",
+    "SyncHooks",
+    "camera_slug",
+    "prove_writable",
+]
+
+
+def prove_writable(destination: Path) -> None:
+    """Create a destination's folders and prove a file can be written there (blocking).
+
+    DestinationError when it cannot.
+    """
+    Archive(destination).ensure_writable()
+
 
 class CameraArchive:
     """One camera's archive: its client, destination folder, index and remembered deletions."""
