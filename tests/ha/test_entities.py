@@ -46,8 +46,8 @@ async def test_camera_shows_the_newest_archived_thumbnail(
 
 
 async def test_device_information(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, entry.entry_id)})
-    assert device is not None
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert device.identifiers == {(DOMAIN, entry.entry_id)}  # a dashcam has no id of its own
     assert device.name == "Dashcam"
     assert device.manufacturer == "BlackVue"
     assert device.model == "DR900X-2CH"

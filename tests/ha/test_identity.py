@@ -229,7 +229,8 @@ async def test_a_migration_whose_host_does_not_resolve(
         assert await async_migrate(hass, entry)
     assert entry.version == 2
     assert entry.unique_id == "dashcam.invalid:8101"
-    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert device.identifiers == {(DOMAIN, entry.entry_id)}
 
 
 async def test_an_entry_from_a_newer_camsync_is_not_loaded(hass: HomeAssistant) -> None:

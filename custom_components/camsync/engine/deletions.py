@@ -6,7 +6,7 @@ camsync knows is in the recordings tree: rewritten after a full scan, appended t
 someone deleted (Media panel > Manage, or by hand); its name goes to ``deleted.json`` and the
 planner skips it while the camera still lists it. Files retention deletes are written off the
 ledger first, so they never count as the user's deletions. Every method here blocks: run them in
-the executor.
+the executor (each object takes a lock, so two executor threads never interleave on one).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import logging
 import os
 from pathlib import Path
+import threading
 from typing import Any
 
 from .files import write_atomically
@@ -34,6 +35,7 @@ class Ledger:
         """Wrap the names read from ``path``; None when there is no ledger yet."""
         self.path = path
         self.names = names
+        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, state_dir: Path) -> Ledger:
@@ -75,26 +77,28 @@ class Ledger:
 
     def rewrite(self, names: Iterable[str]) -> None:
         """Replace the ledger with ``names`` (after a full scan)."""
-        self.names = set(names)
-        body = "".join(f"+{name}\n" for name in sorted(self.names)).encode()
-        write_atomically(
-            body, self.path.with_name(f"{LEDGER_FILE}.tmp"), self.path, self.path.parent
-        )
+        with self._lock:
+            self.names = set(names)
+            body = "".join(f"+{name}\n" for name in sorted(self.names)).encode()
+            write_atomically(
+                body, self.path.with_name(f"{LEDGER_FILE}.tmp"), self.path, self.path.parent
+            )
 
     def append(self, added: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
         """Note files saved and files pruned since the last rewrite."""
         lines = [f"+{name}\n" for name in added] + [f"-{name}\n" for name in removed]
         if not lines:
             return
-        if self.names is not None:
-            self.names.update(added)
-            self.names.difference_update(removed)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            os.write(fd, "".join(lines).encode())
-        finally:
-            os.close(fd)
+        with self._lock:
+            if self.names is not None:
+                self.names.update(added)
+                self.names.difference_update(removed)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                os.write(fd, "".join(lines).encode())
+            finally:
+                os.close(fd)
 
 
 class DeletionMemory:
@@ -104,6 +108,7 @@ class DeletionMemory:
         """Wrap the names read from ``path``."""
         self.path = path
         self.deleted: dict[str, float | None] = deleted or {}
+        self._lock = threading.RLock()
 
     @classmethod
     def load(cls, state_dir: Path) -> DeletionMemory:
@@ -131,32 +136,45 @@ class DeletionMemory:
         """Remember deleted files (and when they were recorded), then save."""
         if not names:
             return
-        for name, recorded in names.items():
-            self.deleted[name] = recorded.timestamp() if recorded is not None else None
-        self.save()
+        with self._lock:
+            for name, recorded in names.items():
+                self.deleted[name] = recorded.timestamp() if recorded is not None else None
+            self.save()
 
     def forget(self, names: Iterable[str] | None = None) -> int:
         """Forget some deletions (all when ``names`` is None), then save; return how many."""
-        doomed = list(self.deleted) if names is None else [n for n in names if n in self.deleted]
-        for name in doomed:
-            del self.deleted[name]
-        if doomed:
-            self.save()
-        return len(doomed)
+        with self._lock:
+            doomed = (
+                list(self.deleted) if names is None else [n for n in names if n in self.deleted]
+            )
+            for name in doomed:
+                del self.deleted[name]
+            if doomed:
+                self.save()
+            return len(doomed)
 
     def forget_before(self, cutoff: datetime) -> int:
         """Forget deletions of files recorded before ``cutoff``: retention would not keep them."""
         limit = cutoff.timestamp()
-        return self.forget(
-            [name for name, stamp in self.deleted.items() if stamp is not None and stamp < limit]
-        )
+        with self._lock:
+            return self.forget(
+                [
+                    name
+                    for name, stamp in self.deleted.items()
+                    if stamp is not None and stamp < limit
+                ]
+            )
 
     def save(self) -> None:
         """Write the memory."""
-        body = json.dumps({"version": 1, "deleted": self.deleted}, indent=1, sort_keys=True)
-        write_atomically(
-            body.encode(), self.path.with_name(f"{DELETIONS_FILE}.tmp"), self.path, self.path.parent
-        )
+        with self._lock:
+            body = json.dumps({"version": 1, "deleted": self.deleted}, indent=1, sort_keys=True)
+            write_atomically(
+                body.encode(),
+                self.path.with_name(f"{DELETIONS_FILE}.tmp"),
+                self.path,
+                self.path.parent,
+            )
 
 
 def _stamp(value: Any) -> float | None:
