@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.camsync.engine.deletions import DeletionMemory, Ledger
+from custom_components.camsync.engine.deletions import DeletionMemory, Ledger, without_deleted
+from custom_components.camsync.engine.models import FileRole, Listing, Recording, RemoteFile
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -65,3 +66,24 @@ def test_deletions_are_remembered_and_forgotten(tmp_path: Path) -> None:
 def test_damaged_deletions_count_as_none(tmp_path: Path, body: str) -> None:
     (tmp_path / "deleted.json").write_text(body)
     assert len(DeletionMemory.load(tmp_path)) == 0
+
+
+def _recording(stem: str) -> Recording:
+    files = (
+        RemoteFile(f"{stem}_NF.mp4", FileRole.VIDEO, f"/{stem}_NF.mp4"),
+        RemoteFile(f"{stem}_NF.thm", FileRole.THUMBNAIL, f"/{stem}_NF.thm", required=False),
+        RemoteFile(f"{stem}_N.gps", FileRole.GPS, f"/{stem}_N.gps", required=False),
+    )
+    return Recording(files[0].name, T0, "N", "F", False, 0, files)
+
+
+def test_a_listing_without_what_the_user_deleted() -> None:
+    listing = Listing((_recording("a"), _recording("b"), _recording("c")), skipped=2)
+
+    assert without_deleted(listing, frozenset()) is listing
+    kept = without_deleted(listing, {"a_NF.mp4", "b_N.gps"})
+
+    assert [recording.name for recording in kept.recordings] == ["b_NF.mp4", "c_NF.mp4"]
+    assert [file.name for file in kept.recordings[0].files] == ["b_NF.mp4", "b_NF.thm"]
+    assert kept.recordings[1] is listing.recordings[2]
+    assert kept.skipped == 2

@@ -60,7 +60,7 @@ async def test_wedged_downloads_ask_for_a_restart_until_a_file_is_saved(
     with pytest.raises(HomeAssistantError) as raised:
         await sync_and_wait(hass, entry)
     assert raised.value.translation_key == "downloads_wedged"
-    assert "restart the camera" in str(raised.value)
+    assert "Restart the camera" in str(raised.value)
     assert state_of(hass, STATUS) == "downloads_wedged"
     issue = _issue(hass, "downloads_wedged", entry)
     assert issue is not None

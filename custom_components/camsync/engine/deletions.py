@@ -11,7 +11,8 @@ the executor (each object takes a lock, so two executor threads never interleave
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sized
+from dataclasses import replace
 from datetime import datetime
 import json
 import logging
@@ -21,6 +22,7 @@ import threading
 from typing import Any
 
 from .files import write_atomically
+from .models import Listing
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -175,6 +177,24 @@ class DeletionMemory:
                 self.path,
                 self.path.parent,
             )
+
+
+def without_deleted(listing: Listing, deleted: Container[str]) -> Listing:
+    """Return the listing without the files the user deleted (blocking for a big listing).
+
+    A deleted video takes its whole recording with it: its sidecars are not wanted either.
+    """
+    if isinstance(deleted, Sized) and not len(deleted):
+        return listing
+    kept = []
+    for recording in listing.recordings:
+        if recording.files and recording.files[0].name in deleted:
+            continue
+        files = tuple(file for file in recording.files if file.name not in deleted)
+        kept.append(
+            recording if len(files) == len(recording.files) else replace(recording, files=files)
+        )
+    return replace(listing, recordings=tuple(kept))
 
 
 def _stamp(value: Any) -> float | None:

@@ -18,7 +18,7 @@ import shutil
 from .archive import Archive, ArchivedFile, ArchiveTree
 from .backoff import FailureBook
 from .camera import CameraClient
-from .deletions import DeletionMemory, Ledger
+from .deletions import DeletionMemory, Ledger, without_deleted
 from .disk import DiskUsageSource, measure
 from .errors import CamsyncError
 from .facts import ArchiveFacts, DiskFacts, RescanReport, Survey
@@ -188,15 +188,8 @@ class CameraArchive:
 
     async def _plan(self, listing: Listing, since: datetime | None, options: SyncOptions) -> Survey:
         book = await run_io(FailureBook.load, self.state_dir)
-        plan = await run_io(
-            make_plan,
-            listing,
-            self.index.recordings,
-            book,
-            options,
-            self.clock(),
-            deleted=self.deletions,
-        )
+        wanted = await run_io(without_deleted, listing, self.deletions)
+        plan = await run_io(make_plan, wanted, self.index.recordings, book, options, self.clock())
         return Survey(listing, plan, since)
 
     async def sync(

@@ -31,8 +31,6 @@ class Plan:
     unknown_sizes: int
     filtered: int
     backed_off: tuple[str, ...]
-    deleted: int = 0
-    """Recordings left out because the user deleted them from the archive."""
 
     @property
     def empty(self) -> bool:
@@ -65,26 +63,18 @@ def make_plan(
     book: FailureBook,
     options: SyncOptions,
     now: datetime,
-    *,
-    deleted: Container[str] = frozenset(),
 ) -> Plan:
-    """Return what to download now, in priority order.
-
-    A file in ``deleted`` (the user deleted it) is left out; a deleted video takes its sidecars.
-    """
+    """Return what to download now, in priority order."""
     kept = [rec for rec in listing.recordings if wanted(rec, options, now)]
     kept.sort(key=_order_key(options.priority))  # type: ignore[arg-type]
     files: list[PlannedFile] = []
     seen: set[str] = set()
     backed_off: list[str] = []
-    recordings = known_bytes = unknown_sizes = skipped_deleted = 0
+    recordings = known_bytes = unknown_sizes = 0
     for recording in kept:
-        if recording.files and recording.files[0].name in deleted:
-            skipped_deleted += 1
-            continue
         planned_here = 0
         for file in recording.files:
-            if file.name in seen or file.name in archived or file.name in deleted:
+            if file.name in seen or file.name in archived:
                 continue
             if not options.sidecars and file.role is not FileRole.VIDEO:
                 continue
@@ -108,5 +98,4 @@ def make_plan(
         unknown_sizes=unknown_sizes,
         filtered=len(listing.recordings) - len(kept),
         backed_off=tuple(backed_off),
-        deleted=skipped_deleted,
     )

@@ -16,6 +16,7 @@ import shutil
 from .archive import Archive
 from .backoff import FailureBook
 from .camera import CameraClient
+from .deletions import without_deleted
 from .disk import DiskGuard, DiskUsageSource
 from .errors import CamsyncError, FileTransferError, Outcome
 from .files import run_io
@@ -164,7 +165,8 @@ async def _list_and_plan(
     archived = known.archived
     if archived is None:
         archived = await run_io(archive.scan, client.recorded_at)
-    plan = await run_io(make_plan, listing, archived, book, options, clock(), deleted=known.deleted)
+    wanted = await run_io(without_deleted, listing, known.deleted)
+    plan = await run_io(make_plan, wanted, archived, book, options, clock())
     return listing, plan
 
 
