@@ -131,10 +131,11 @@ async def run_sync(
             await run_io(archive.ensure_writable)
             book: FailureBook = await run_io(FailureBook.load, archive.state_dir)
             run = _Run(client, archive, options, book, report, clock, hooks or SyncHooks())
-            run.known = known or Known()
             try:
                 await run.sync(
-                    since, DiskGuard(archive.destination, options.disk_limit_percent, disk_usage)
+                    since,
+                    DiskGuard(archive.destination, options.disk_limit_percent, disk_usage),
+                    known or Known(),
                 )
             finally:
                 await asyncio.shield(run_io(book.save))
@@ -181,13 +182,12 @@ class _Run:
     report: SyncReport
     clock: Clock
     hooks: SyncHooks
-    known: Known = field(default_factory=Known)
     failed_videos: set[str] = field(default_factory=set)
 
-    async def sync(self, since: datetime | None, guard: DiskGuard) -> None:
-        """List, plan and fetch."""
+    async def sync(self, since: datetime | None, guard: DiskGuard, known: Known) -> None:
+        """List (unless ``known`` has a listing), plan and fetch."""
         listing, plan = await _list_and_plan(
-            self.client, self.archive, self.options, self.book, since, self.clock, self.known
+            self.client, self.archive, self.options, self.book, since, self.clock, known
         )
         self._note_plan(listing, plan)
         tracker = _Tracker(len(plan.files), plan.known_bytes, self.hooks.on_progress)
