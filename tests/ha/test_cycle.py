@@ -22,7 +22,7 @@ from custom_components.camsync.const import CONF_AUTO_SYNC, EVENT_SYNC_FINISHED
 from tests.blackvue_fixtures import archived, sha256_file
 from tests.ha.conftest import reolink_entry, state_of, wait_for
 
-LISTING = ("GetTime", "Search")
+LISTING = ("GetTime", "Search", "GetHddInfo")
 
 
 @contextlib.contextmanager
@@ -42,7 +42,7 @@ def counting_walks(destination: Path) -> Iterator[list[str]]:
 
 
 def listing_commands(simulator: ReolinkSimulator, since: int = 0) -> dict[str, int]:
-    """Return how often each listing command was received after request ``since``."""
+    """Return how often each listing (and SD-card) command came after request ``since``."""
     names = [name for entry in simulator.requests[since:] for name in entry.commands]
     return {command: names.count(command) for command in LISTING}
 
@@ -70,7 +70,7 @@ async def test_an_auto_sync_cycle_lists_once_and_walks_the_archive_once(
         # Probe (GetDevInfo, GetLocalLink, GetTime in one batch), then one listing: GetTime and
         # a status search for the month plus one search per day with recordings.
         assert simulator.count("GetDevInfo") == 1
-        assert listing_commands(simulator) == {"GetTime": 2, "Search": 4}
+        assert listing_commands(simulator) == {"GetTime": 2, "Search": 4, "GetHddInfo": 1}
         assert simulator.count("Download") == 9
         assert state_of(hass, "sensor.front_yard_pending_downloads") == "0"
 
@@ -82,9 +82,7 @@ async def test_an_auto_sync_cycle_lists_once_and_walks_the_archive_once(
             await hass.async_block_till_done(wait_background_tasks=True)
             await wait_for(lambda: len(finished) == 2)
         assert walks == []
-        assert listing_commands(simulator, before) == {
-            "GetTime": 1,
-            "Search": 4,
-        }  # the same listing
+        # One listing (the days are the same), one SD-card reading.
+        assert listing_commands(simulator, before) == {"GetTime": 1, "Search": 4, "GetHddInfo": 1}
         assert finished[1].data["saved_files"] == 3
         assert state_of(hass, "sensor.front_yard_pending_downloads") == "0"
