@@ -179,3 +179,20 @@ async def test_disk_facts(facade: CameraArchive) -> None:
 
     facade.disk_usage = broken
     assert await facade.disk() is None
+
+
+async def test_a_ledger_that_cannot_be_written_costs_only_the_deletion_memory(
+    facade: CameraArchive,
+    dashcam: BlackVueSimulator,
+    destination: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (destination / ".camsync" / "archived.txt").mkdir(parents=True)  # not a file
+
+    await facade.start()
+    report = await facade.sync(OPTIONS)
+
+    assert report.outcome is Outcome.COMPLETED
+    assert len(report.saved) == len(dashcam.listed_names())
+    assert "Cannot note deletions" in caplog.text
+    assert "Cannot note saved files" in caplog.text

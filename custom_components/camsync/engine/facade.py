@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
+import logging
 from pathlib import Path
 import shutil
 
@@ -24,12 +25,14 @@ from .errors import CamsyncError
 from .facts import ArchiveFacts, DiskFacts, RescanReport, Survey
 from .files import run_io
 from .index import ArchiveIndex, scan_trees
-from .lock import destination_lock
+from .lock import DestinationLock, destination_lock
 from .models import FileRole, Grouping, Listing, PruneReport, SavedFile, SyncOptions, SyncReport
 from .plan import make_plan
 from .prune import prune
 from .run import Clock, Known, SyncHooks, run_sync, utc_now
 from .snapshots import camera_slug, save_snapshot, snapshot_archive, snapshot_recorded_at
+
+_LOGGER = logging.getLogger(__name__)
 
 # What the Home Assistant layer and the benchmarks take from the engine besides the camera
 # protocol (camera.py), the values (models.py) and the errors (errors.py).
@@ -118,11 +121,15 @@ class CameraArchive:
         Deletions are only worked out while holding the destination's lock (no sync of another
         entry is saving files then); when it is busy, the index is rebuilt all the same.
         """
+        lock = DestinationLock(self.state_dir, self.holder)
         try:
-            async with destination_lock(self.state_dir, self.holder):
-                return await self._rescan(detect=True)
+            await run_io(lock.acquire)
         except CamsyncError:
             return await self._rescan(detect=False)
+        try:
+            return await self._rescan(detect=True)
+        finally:
+            await run_io(lock.release)
 
     async def _rescan(self, *, detect: bool) -> RescanReport:
         self.index.begin_scan()
@@ -137,7 +144,11 @@ class CameraArchive:
             return RescanReport(len(self.index.recordings), ())
         on_disk = set(self.index.recordings) | saved_meanwhile
         missing = self.ledger.missing(on_disk)
-        await run_io(self._note_deletions, missing, on_disk)
+        try:
+            await run_io(self._note_deletions, missing, on_disk)
+        except (CamsyncError, OSError) as err:  # a full disk, say: the next rescan tries again
+            _LOGGER.warning("Cannot note deletions in %s: %s", self.state_dir, err)
+            return RescanReport(len(self.index.recordings), ())
         return RescanReport(len(self.index.recordings), tuple(sorted(missing)))
 
     def _note_deletions(self, missing: set[str], on_disk: set[str]) -> None:
@@ -242,7 +253,14 @@ class CameraArchive:
             )
         finally:
             if saved:
-                await run_io(self.ledger.append, saved)
+                await self._note_saved(saved)
+
+    async def _note_saved(self, names: list[str]) -> None:
+        """Add saved recordings to the ledger; a failure only costs noticing their deletion."""
+        try:
+            await run_io(self.ledger.append, names)
+        except OSError as err:
+            _LOGGER.warning("Cannot note saved files in %s: %s", self.state_dir, err)
 
     async def snapshot(self, taken: datetime) -> SavedFile:
         """Capture a still on the camera and store it in the snapshot tree."""
