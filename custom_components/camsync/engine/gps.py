@@ -38,6 +38,7 @@ MAX_FILE_SIZE = 16 * 1024 * 1024
 
 _SAMPLES = 5
 _OPEN_SEGMENTS = 4
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _START = re.compile(r"(?:\[[0-9]{1,16}\])?\$")
 _SENTENCE = re.compile(
     r"\A(?:\[(?P<stamp>[0-9]{1,16})\])?\$(?P<body>[^*]*?)"
@@ -135,7 +136,8 @@ def parse_gps(data: bytes | str, *, max_speed: float = MAX_SPEED) -> GpsTrack:
     current: _Epoch | None = None
     lines = skipped = ignored = 0
     samples: list[str] = []
-    for raw in text.splitlines():
+    # Only CR and LF end a line (str.splitlines would also split at junk control characters).
+    for raw in _LINE_BREAK.split(text):
         line = raw.strip(" \t\x00")
         if not line:
             continue

@@ -59,11 +59,11 @@ def gpx_document(trip: Trip, fixes: Sequence[Fix], *, name: str | None = None) -
         f"<time>{_time(trip.start)}</time>",
     ]
     if fixes:
-        lats = [fix.lat for fix in fixes]
-        lons = [_lon(fix.lon) for fix in fixes]
+        lats = [float(_degrees(fix.lat)) for fix in fixes]
+        lons = [float(_lon(fix.lon)) for fix in fixes]
         out.append(
-            f'<bounds minlat="{min(lats):.7f}" minlon="{min(lons):.7f}"'
-            f' maxlat="{max(lats):.7f}" maxlon="{max(lons):.7f}"/>'
+            f'<bounds minlat="{_degrees(min(lats))}" minlon="{_degrees(min(lons))}"'
+            f' maxlat="{_degrees(max(lats))}" maxlon="{_degrees(max(lons))}"/>'
         )
     out += ["</metadata>", "<trk>", f"<name>{escape(title)}</name>"]
     out.append(f"<desc>{escape(description)}</desc>")
@@ -86,16 +86,22 @@ def _point(fix: Fix) -> str:
     if fix.satellites is not None:
         inner.append(f"<sat>{fix.satellites}</sat>")
     if fix.hdop is not None:
-        inner.append(f"<hdop>{fix.hdop:g}</hdop>")
+        inner.append(f"<hdop>{fix.hdop:.2f}</hdop>")
     return (
-        f"<trkpt lat={quoteattr(f'{fix.lat:.7f}')} lon={quoteattr(f'{_lon(fix.lon):.7f}')}>"
+        f"<trkpt lat={quoteattr(_degrees(fix.lat))} lon={quoteattr(_lon(fix.lon))}>"
         f"{''.join(inner)}</trkpt>"
     )
 
 
-def _lon(lon: float) -> float:
-    """Return the longitude in GPX's range, -180 <= lon < 180."""
-    return -180.0 if lon >= 180.0 else lon
+def _degrees(value: float) -> str:
+    """Return degrees with seven decimals (1 cm), the precision of a car's GPS and then some."""
+    return f"{value:.7f}"
+
+
+def _lon(lon: float) -> str:
+    """Return the longitude in GPX's range, -180 <= lon < 180, once rounded."""
+    text = _degrees(lon)
+    return _degrees(-180.0) if float(text) >= 180.0 else text
 
 
 def _time(moment: datetime) -> str:

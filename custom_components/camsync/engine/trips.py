@@ -240,20 +240,22 @@ def find_trips(
 ) -> list[Trip]:
     """Return the trips the summaries make, oldest first.
 
-    ``known_until`` (UTC) says every recording that began before it is in ``summaries`` or never
-    will be; a trip that ended by then is finished. None: nothing is known to be complete.
+    ``known_until`` says every recording that began before it (on the camera's clock, like the
+    recordings' names and ``Recording.start``) is in ``summaries`` or never will be; a trip that
+    ended by then is finished. None: nothing is known to be complete.
     """
     items = list(summaries)
     offset = clock_offset(items)
-    items.sort(key=lambda summary: (_when(summary, offset), summary.name))
+    complete = None if known_until is None else (known_until - offset).astimezone(UTC)
+    items.sort(key=lambda summary: (_began(summary, offset), summary.name))
     trips: list[Trip] = []
     current: _Builder | None = None
     between: list[RecordingSummary] = []
     for summary in items:
         if summary.parking:
             if current is not None:
-                closes = max(current.last_moving, _when(summary, offset))
-                trips.append(_trip(current, settings, closes, known_until))
+                closes = max(current.last_moving, _began(summary, offset))
+                trips.append(_trip(current, settings, closes, complete))
                 current = None
             between.clear()
             continue
@@ -265,19 +267,17 @@ def find_trips(
             current.add(between)
         else:
             if current is not None:
-                trips.append(_trip(current, settings, None, known_until))
+                trips.append(_trip(current, settings, None, complete))
             current = _Builder()
         between.clear()
         current.add([summary])
     if current is not None:
-        trips.append(_trip(current, settings, None, known_until))
+        trips.append(_trip(current, settings, None, complete))
     return trips
 
 
-def _when(summary: RecordingSummary, offset: timedelta) -> datetime:
-    """Return when a recording began (UTC): its first fix, else its name corrected for the clock."""
-    if summary.first is not None:
-        return summary.first.time
+def _began(summary: RecordingSummary, offset: timedelta) -> datetime:
+    """Return when a recording began in UTC: its name's time, corrected for the camera's clock."""
     return (summary.start - offset).astimezone(UTC)
 
 
@@ -285,7 +285,7 @@ def _trip(
     builder: _Builder,
     settings: TripSettings,
     parked: datetime | None,
-    known_until: datetime | None,
+    complete: datetime | None,
 ) -> Trip:
     members = builder.members
     with_fixes = [member for member in members if member.first is not None]
@@ -311,7 +311,7 @@ def _trip(
         recordings=tuple(member.name for member in members),
         opened=members[0].start,
         closes_at=closes,
-        finished=known_until is not None and known_until >= closes,
+        finished=complete is not None and complete >= closes,
     )
 
 
@@ -442,12 +442,8 @@ class TripBook:
         return best
 
     def distance_between(self, start: datetime, end: datetime) -> float:
-        """Return the metres driven in recordings whose first fix lies in ``[start, end)``."""
-        return sum(
-            summary.distance
-            for summary in self.summaries.values()
-            if summary.first is not None and start <= summary.first.time < end
-        )
+        """Return the metres driven in trips that began in ``[start, end)`` (today's distance)."""
+        return sum(trip.distance for trip in self.trips() if start <= trip.start < end)
 
 
 def _position_to_json(position: Position | None) -> list[Any] | None:
@@ -488,7 +484,7 @@ def _summary_to_json(summary: RecordingSummary) -> dict[str, Any]:
         "last": _position_to_json(summary.last),
         "first_moving": _time_to_json(summary.first_moving),
         "last_moving": _time_to_json(summary.last_moving),
-        "distance": round(summary.distance, 2),
+        "distance": summary.distance,
         "max_speed": summary.max_speed,
     }
 
