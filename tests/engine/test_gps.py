@@ -349,3 +349,57 @@ def test_generated_sentences_round_trip(
         math.isclose(course, 360, abs_tol=0.006) and fix.course == 0
     )
     assert (fix.hdop, fix.altitude, fix.satellites) == (hdop, altitude, 9)
+
+
+def test_odd_fields_are_tolerated_or_invalid() -> None:
+    sentences = [
+        # Course 400 and a speed in letters: the position stands, they do not.
+        "GPRMC,080000.00,A,0000.60000,N,00001.20000,E,fast,400.0,201126,,,A",
+        # An empty date: the next RMC dates it.
+        "GPRMC,080001.00,A,0000.60000,N,00001.20006,E,0.1,10.0,,,,A",
+        "GPRMC,080002.00,A,0000.60000,N,00001.20012,E,0.1,10.0,201126,,,A",
+        # A date in letters makes the fix invalid.
+        "GPRMC,080003.00,A,0000.60000,N,00001.20018,E,0.1,10.0,2011ab,,,A",
+    ]
+    track = parse_gps("\n".join(nmea(0, sentence) for sentence in sentences))
+    first, second, third = track.fixes
+    assert (first.speed, first.course) == (None, None)
+    assert second.time == datetime(2026, 11, 20, 8, 0, 1, tzinfo=UTC)
+    assert third.speed == 0.1 * KNOT
+    assert track.invalid == 1
+    # A time that is not hhmmss is a malformed sentence.
+    bad_time = parse_gps(nmea(0, "GPRMC,08:00:00,A,0000.6,N,00001.2,E,0.1,10.0,201126,,,A"))
+    assert (bad_time.skipped, bad_time.fixes) == (1, ())
+
+
+def test_gga_just_before_midnight_takes_the_rmc_day_before() -> None:
+    before = datetime(2026, 11, 20, 23, 59, 59, tzinfo=UTC)
+    after = before + timedelta(seconds=1)
+    text = "\n".join(
+        [
+            nmea(0, gga(before, 0.01, 0.02, 1.0, 10.0)),
+            nmea(0, rmc(after, 0.01, 0.02, 0.0, 0.0)),
+        ]
+    )
+    assert [fix.time for fix in parse_gps(text).fixes] == [before, after]
+
+
+def test_stamp_dates_a_gga_only_file_either_side_of_midnight() -> None:
+    # The camera stamps 22:00 local (UTC-5) while the satellites say 03:00 UTC the next day.
+    moment = datetime(2026, 11, 21, 3, 0, 0, tzinfo=UTC)
+    stamp = int((moment - timedelta(hours=5)).timestamp() * 1000)
+    # The stamp comes on the second sentence of the epoch only.
+    sentence = gga(moment, 0.01, 0.02, 1.0, 10.0)
+    text = f"${sentence}*{checksum(sentence):02X}\n{nmea(stamp, sentence)}"
+    (fix,) = parse_gps(text).fixes
+    assert fix.time == moment
+    # A stamp past the year 9999 dates nothing.
+    huge = parse_gps(nmea(9_999_999_999_999_999, gga(moment, 0.01, 0.02, 1.0, 10.0)))
+    assert (huge.fixes, huge.invalid) == ((), 1)
+
+
+def test_the_last_day_of_year_9999_does_not_overflow() -> None:
+    # Late on 31 Dec 9999 by the stamp, and a time of day that would fall on the day after.
+    stamp = int((datetime(9999, 12, 31, 23, 0, tzinfo=UTC)).timestamp() * 1000)
+    early = parse_gps(nmea(stamp, "GPGGA,003000.00,0000.60000,N,00001.20000,E,1,08,1.0,1.0,M,,M,,"))
+    assert (early.fixes, early.invalid) == ((), 1)

@@ -364,3 +364,12 @@ def test_other_version_or_moving_speed_starts_over(tmp_path: Path) -> None:
     raw["version"] = 99
     (tmp_path / TRIPS_FILE).write_text(json.dumps(raw))
     assert "a" not in TripBook.load(tmp_path)
+
+
+def test_overlapping_recordings_add_no_join_and_no_fixes_no_offset() -> None:
+    # An event recording overlaps the normal one it interrupts: no distance between them.
+    normal = straight("n", T0, 60, 12.0)
+    event = straight("e", T0 + timedelta(seconds=50), 20, 12.0, lon=0.02 + 50 * 12 / 111_320)
+    (trip,) = find_trips([normal, event], SETTINGS, None)
+    assert trip.distance == normal.distance + event.distance
+    assert clock_offset([parking("p", T0)]) == timedelta(0)

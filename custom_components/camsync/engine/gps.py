@@ -39,16 +39,9 @@ MAX_FILE_SIZE = 16 * 1024 * 1024
 _SAMPLES = 5
 _OPEN_SEGMENTS = 4
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_START = re.compile(r"(?:\[[0-9]{1,16}\])?\$")
-_SENTENCE = re.compile(
-    r"\A(?:\[(?P<stamp>[0-9]{1,16})\])?\$(?P<body>[^*]*?)"
-    r"(?:\*(?P<sum>[0-9A-Fa-f]{2}))?[\s\x00]*(?:\[[0-9]{1,16}\])?[\s\x00]*\Z"
-)
-_ADDRESS = re.compile(r"\A[A-Z]{2}[A-Z]{3}\Z")
-_TIME = re.compile(r"\A([0-9]{2})([0-9]{2})([0-9]{2})(?:\.([0-9]{1,6}))?\Z")
-_DATE = re.compile(r"\A([0-9]{2})([0-9]{2})([0-9]{2})\Z")
-_UNSIGNED = re.compile(r"\A[0-9]+(?:\.[0-9]*)?\Z")
-_SIGNED = re.compile(r"\A-?[0-9]+(?:\.[0-9]*)?\Z")
+_PADDING = " \t\x00"
+_HEX = frozenset("0123456789abcdefABCDEF")
+_STAMP_DIGITS = 16
 # Fields a sentence needs (after its address) to say whether it has a fix: a torn one has fewer.
 _MIN_FIELDS = {"RMC": 9, "GGA": 6, "GLL": 6}
 _DAY_MS = 86_400_000
@@ -142,16 +135,19 @@ def parse_gps(data: bytes | str, *, max_speed: float = MAX_SPEED) -> GpsTrack:
         if not line:
             continue
         lines += 1
-        bad = False
-        starts = [match.start() for match in _START.finditer(line)]
-        if not starts or line[: starts[0]].strip():
-            bad = True
-        for begin, end in zip(starts, [*starts[1:], len(line)], strict=False):
+        # Each "$" starts a sentence; a "[epoch-ms]" right before it is that sentence's stamp.
+        parts = line.split("$")
+        head, stamp = _split_stamp(parts[0])
+        bad = len(parts) == 1 or bool(head.strip(_PADDING))
+        for part in parts[1:]:
+            text, next_stamp = _split_stamp(part)
             try:
-                reading = _read_sentence(line[begin:end])
+                reading = _read_sentence(text, stamp)
             except _MalformedError:
                 bad = True
                 continue
+            finally:
+                stamp = next_stamp
             if reading is None:
                 ignored += 1
                 continue
@@ -177,23 +173,42 @@ def parse_gps(data: bytes | str, *, max_speed: float = MAX_SPEED) -> GpsTrack:
     )
 
 
-def _read_sentence(chunk: str) -> _Epoch | None:
-    """Return what a sentence says about its epoch; None for a sentence without a position."""
-    match = _SENTENCE.match(chunk)
-    if match is None:
-        raise _MalformedError(chunk)
-    body = match["body"]
-    if match["sum"] is not None and _checksum(body) != int(match["sum"], 16):
-        raise _MalformedError(chunk)
+def _split_stamp(text: str) -> tuple[str, int | None]:
+    """Split a trailing ``[epoch-ms]`` off ``text``; (text, None) when there is none."""
+    trimmed = text.rstrip(_PADDING)
+    if trimmed.endswith("]"):
+        opening = trimmed.rfind("[")
+        digits = trimmed[opening + 1 : -1]
+        if opening >= 0 and 0 < len(digits) <= _STAMP_DIGITS and _digits(digits):
+            return trimmed[:opening], int(digits)
+    return text, None
+
+
+def _digits(value: str) -> bool:
+    """Return True for a non-empty run of ASCII digits (``str.isdigit`` alone takes any script)."""
+    return value.isdigit() and value.isascii()
+
+
+def _read_sentence(text: str, stamp: int | None) -> _Epoch | None:
+    """Return what a sentence (after its ``$``) says about its epoch; None if it has no position."""
+    star = text.rfind("*")
+    if star >= 0:
+        body, given = text[:star], text[star + 1 :].rstrip(_PADDING)
+        if "*" in body or len(given) != 2 or not _HEX.issuperset(given):
+            raise _MalformedError(text)
+        if _checksum(body) != int(given, 16):
+            raise _MalformedError(text)
+    else:
+        body = text.rstrip(_PADDING)
     fields = body.split(",")
-    if not _ADDRESS.match(fields[0]):
-        raise _MalformedError(chunk)
-    kind = fields[0][2:]
+    address = fields[0]
+    if len(address) != 5 or not (address.isascii() and address.isalpha() and address.isupper()):
+        raise _MalformedError(text)
+    kind = address[2:]
     if kind not in _MIN_FIELDS:
         return None
     if len(fields) - 1 < _MIN_FIELDS[kind]:
-        raise _MalformedError(chunk)
-    stamp = int(match["stamp"]) if match["stamp"] else None
+        raise _MalformedError(text)
     if kind == "RMC":
         return _read_rmc(fields[1:], stamp)
     if kind == "GGA":
@@ -220,9 +235,10 @@ def _read_rmc(fields: list[str], stamp: int | None) -> _Epoch:
     if not valid:
         return epoch
     _position(epoch, fields[2:6])
-    epoch.day = _day(_field(fields, 8))
-    if epoch.day is None:
-        epoch.invalid = True
+    day = _field(fields, 8)
+    if day:  # an empty date is left to the neighbours (or the stamp) to give
+        epoch.day = _day(day)
+        epoch.invalid = epoch.invalid or epoch.day is None
     knots = _number(_field(fields, 6))
     epoch.speed = None if knots is None else knots * KNOT
     epoch.course = _number(_field(fields, 7))
@@ -260,30 +276,37 @@ def _time_of_day(value: str, *, required: bool) -> int:
     """Return milliseconds since midnight; -1 for a missing time where none is required."""
     if not value and not required:
         return -1
-    match = _TIME.match(value)
-    if match is None:
+    clock, dot, fraction = value.partition(".")
+    if len(clock) != 6 or not _digits(clock) or (dot and not (0 < len(fraction) <= 6)):
         raise _MalformedError(value)
-    hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3])
+    if fraction and not _digits(fraction):
+        raise _MalformedError(value)
+    hours, minutes, seconds = int(clock[:2]), int(clock[2:4]), int(clock[4:])
     if hours > 23 or minutes > 59 or seconds > 59:
         raise _MalformedError(value)
-    fraction = int((match[4] or "0").ljust(3, "0")[:3])
-    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + fraction
+    milliseconds = int(fraction.ljust(3, "0")[:3]) if fraction else 0
+    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds
 
 
 def _day(value: str) -> date | None:
-    match = _DATE.match(value)
-    if match is None:
+    if len(value) != 6 or not _digits(value):
         return None
     try:
-        return date(2000 + int(match[3]), int(match[2]), int(match[1]))
+        return date(2000 + int(value[4:]), int(value[2:4]), int(value[:2]))
     except ValueError:
         return None
 
 
+def _decimal(value: str, *, signed: bool = False) -> bool:
+    """Return True for ``[-]digits[.digits]`` in ASCII (float() would also take nan, 1e9, 1_0)."""
+    if signed and value.startswith("-"):
+        value = value[1:]
+    whole, _, fraction = value.partition(".")
+    return _digits(whole) and (not fraction or _digits(fraction))
+
+
 def _number(value: str, *, signed: bool = False) -> float | None:
-    if not (_SIGNED if signed else _UNSIGNED).match(value):
-        return None
-    return float(value)
+    return float(value) if _decimal(value, signed=signed) else None
 
 
 def _position(epoch: _Epoch, fields: list[str]) -> None:
@@ -308,7 +331,7 @@ def _position(epoch: _Epoch, fields: list[str]) -> None:
 
 def _angle(value: str) -> float | None:
     """Return degrees from NMEA's ``(d)ddmm.mmmm``; None when the minutes are impossible."""
-    if not _UNSIGNED.match(value):
+    if not _decimal(value):
         raise _MalformedError(value)
     number = float(value)
     degrees = int(number // 100)
@@ -343,12 +366,9 @@ def _fixes(epochs: list[_Epoch], max_speed: float) -> tuple[list[Fix], int]:
         ):
             invalid += 1
             continue
-        try:
-            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            moment += timedelta(milliseconds=epoch.tod)
-        except OverflowError:
-            invalid += 1
-            continue
+        # A valid date plus less than a day always fits in a datetime (even on 31 Dec 9999).
+        moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        moment += timedelta(milliseconds=epoch.tod)
         if moment in found:
             _merge(found[moment], epoch)
         else:

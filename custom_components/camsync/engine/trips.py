@@ -288,15 +288,16 @@ def _trip(
     complete: datetime | None,
 ) -> Trip:
     members = builder.members
-    with_fixes = [member for member in members if member.first is not None]
-    head = with_fixes[0].first
-    tail = max(
-        (member.last for member in with_fixes if member.last is not None),
-        key=lambda position: position.time,
-    )
-    assert head is not None
+    # A trip always has a moving member, so at least one with fixes.
+    spans = [
+        (member.first, member.last)
+        for member in members
+        if member.first is not None and member.last is not None
+    ]
+    head = spans[0][0]
+    tail = max((last for _, last in spans), key=lambda position: position.time)
     total = sum(member.distance for member in members)
-    for before, after in pairwise(with_fixes):
+    for (_, before), (after, _) in pairwise(spans):
         total += _join(before, after, settings)
     speeds = [member.max_speed for member in members if member.max_speed is not None]
     gap_end = builder.last_moving + settings.gap
@@ -315,14 +316,12 @@ def _trip(
     )
 
 
-def _join(before: RecordingSummary, after: RecordingSummary, settings: TripSettings) -> float:
+def _join(before: Position, after: Position, settings: TripSettings) -> float:
     """Return the distance driven between two recordings (none when they overlap or stood)."""
-    if before.last is None or after.first is None:
-        return 0.0
-    seconds = (after.first.time - before.last.time).total_seconds()
+    seconds = (after.time - before.time).total_seconds()
     if seconds <= 0:
         return 0.0
-    step = distance(before.last.lat, before.last.lon, after.first.lat, after.first.lon)
+    step = distance(before.lat, before.lon, after.lat, after.lon)
     return step if settings.moving_speed <= step / seconds <= MAX_SPEED else 0.0
 
 
