@@ -373,3 +373,25 @@ def test_overlapping_recordings_add_no_join_and_no_fixes_no_offset() -> None:
     (trip,) = find_trips([normal, event], SETTINGS, None)
     assert trip.distance == normal.distance + event.distance
     assert clock_offset([parking("p", T0)]) == timedelta(0)
+
+
+def test_position_at_follows_new_recordings_and_overlaps() -> None:
+    book = TripBook(Path("unused"))
+    book.add(straight("a", T0, 360, 12.0))  # 08:00:00 to 08:05:59
+    book.add(straight("b", T0 + timedelta(minutes=5), 30, 12.0, lon=0.5))  # overlaps "a"
+    # At 08:05:40 "a" is still running (only its first fix is known to be older) and "b" ended.
+    at = book.position_at(T0 + timedelta(minutes=5, seconds=40))
+    assert at is not None
+    assert (at.recording, at.time) == ("b", T0 + timedelta(minutes=5, seconds=29))
+    later = T0 + timedelta(minutes=7)
+    position = book.position_at(later)
+    assert position is not None
+    assert (position.recording, position.time) == ("a", T0 + timedelta(minutes=5, seconds=59))
+    book.add(straight("c", T0 + timedelta(minutes=6), 10, 12.0, lon=0.7))
+    position = book.position_at(later)
+    assert position is not None
+    assert position.recording == "c"
+    book.forget(["c"])
+    position = book.position_at(later)
+    assert position is not None
+    assert position.recording == "a"

@@ -13,6 +13,7 @@ than ``gap``. It is *finished* once the archive is complete up to the moment it 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -341,6 +342,7 @@ class TripBook:
         self.summaries = summaries or {}
         self.announced = list(announced)
         self._dirty = False
+        self._timeline: _Timeline | None = None
 
     @classmethod
     def load(cls, state_dir: Path, settings: TripSettings | None = None) -> TripBook:
@@ -393,12 +395,14 @@ class TripBook:
         if self.summaries.get(summary.name) != summary:
             self.summaries[summary.name] = summary
             self._dirty = True
+            self._timeline = None
 
     def forget(self, names: Iterable[str]) -> None:
         """Drop the summaries of recordings that left the archive (pruned, deleted)."""
         for name in names:
             if self.summaries.pop(name, None) is not None:
                 self._dirty = True
+                self._timeline = None
 
     def trips(self, known_until: datetime | None = None) -> list[Trip]:
         """Return every trip in the archive, oldest first."""
@@ -430,19 +434,49 @@ class TripBook:
         A parking recording without GPS was made where the car last stood: where its last drive
         ended, which is what zone skipping needs.
         """
-        moment = (when - clock_offset(self.summaries.values())).astimezone(UTC)
-        best: Position | None = None
-        for summary in self.summaries.values():
-            if summary.first is None or summary.last is None or summary.first.time > moment:
-                continue
-            candidate = summary.last if summary.last.time <= moment else summary.first
-            if best is None or candidate.time > best.time:
-                best = candidate
-        return best
+        if self._timeline is None:
+            self._timeline = _Timeline.of(self.summaries.values())
+        return self._timeline.position_at(when)
 
     def distance_between(self, start: datetime, end: datetime) -> float:
         """Return the metres driven in trips that began in ``[start, end)`` (today's distance)."""
         return sum(trip.distance for trip in self.trips() if start <= trip.start < end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Timeline:
+    """The recordings with fixes by first fix, for quick "where was the car" look-ups."""
+
+    offset: timedelta
+    firsts: list[datetime]
+    spans: list[tuple[Position, Position]]
+
+    # Recordings overlap by seconds (an event interrupting a normal recording), never by more
+    # than a few: looking back this many covers them.
+    LOOK_BACK = 8
+
+    @classmethod
+    def of(cls, summaries: Iterable[RecordingSummary]) -> _Timeline:
+        items = list(summaries)
+        spans = sorted(
+            (
+                (summary.first, summary.last)
+                for summary in items
+                if summary.first is not None and summary.last is not None
+            ),
+            key=lambda span: span[0].time,
+        )
+        return cls(clock_offset(items), [first.time for first, _ in spans], spans)
+
+    def position_at(self, when: datetime) -> Position | None:
+        moment = (when - self.offset).astimezone(UTC)
+        index = bisect_right(self.firsts, moment)
+        best: Position | None = None
+        for first, last in self.spans[max(0, index - self.LOOK_BACK) : index]:
+            candidate = last if last.time <= moment else first
+            if best is None or candidate.time > best.time:
+                best = candidate
+        return best
 
 
 def _position_to_json(position: Position | None) -> list[Any] | None:
