@@ -368,8 +368,9 @@ def test_odd_fields_are_tolerated_or_invalid() -> None:
     assert third.speed == 0.1 * KNOT
     assert track.invalid == 1
     # A time that is not hhmmss is a malformed sentence.
-    bad_time = parse_gps(nmea(0, "GPRMC,08:00:00,A,0000.6,N,00001.2,E,0.1,10.0,201126,,,A"))
-    assert (bad_time.skipped, bad_time.fixes) == (1, ())
+    for clock in ("08:00:00", "080000.ab", "080000.", "080000.1234567"):
+        bad_time = parse_gps(nmea(0, f"GPRMC,{clock},A,0000.6,N,00001.2,E,0.1,10.0,201126,,,A"))
+        assert (bad_time.skipped, bad_time.fixes) == (1, ())
 
 
 def test_gga_just_before_midnight_takes_the_rmc_day_before() -> None:
