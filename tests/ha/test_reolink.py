@@ -117,8 +117,8 @@ async def test_hourly_snapshots_on_the_hour(
     destination: Path,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    # Ten past: five minutes later is still before the hour, whenever the test runs.
-    freezer.move_to(dt_util.now().replace(minute=10, second=0, microsecond=0))
+    # Twenty past: "five minutes later" must not cross the hour, whenever the test runs.
+    freezer.move_to(dt_util.now().replace(minute=20, second=0, microsecond=0))
     entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_MODE: "hourly"})
     await _setup(hass, entry)
     now = dt_util.now()
