@@ -28,7 +28,13 @@ from ..engine.camera import CameraStorage, Capabilities, DeviceInfo
 from ..engine.errors import ProtocolError
 from ..engine.files import run_io
 from ..engine.models import FileRole, Listing, Recording, RemoteFile
-from .base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, camera_request, client_timeout
+from .base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    camera_request,
+    client_timeout,
+    file_request,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,14 +46,21 @@ TYPE_ORDER = "MEIBOATDLYFRXGNP"
 NON_EVENT_TYPES = frozenset("NPRXG")
 DIRECTIONS = "FRIO"
 
+# Camera input is matched with ASCII-only classes and whole-string matches: ``\d`` would take
+# Arabic-Indic or full-width digits and ``$`` a trailing newline, and either name would then
+# fail the archive's own ASCII check.
 _VIDEO_NAME = re.compile(
-    r"^(?P<date>\d{8})_(?P<time>\d{6})_(?P<type>[A-Z])(?P<direction>[A-Z])(?P<flag>[LS]?)\.mp4$"
+    r"(?P<date>[0-9]{8})_(?P<time>[0-9]{6})_(?P<type>[A-Z])(?P<direction>[A-Z])(?P<flag>[LS]?)\.mp4",
+    re.ASCII,
 )
 _SIDECAR_NAME = re.compile(
-    r"^(?P<date>\d{8})_(?P<time>\d{6})_(?P<type>[A-Z])(?P<direction>[A-Z]?)\.(?:thm|gps|3gf)$"
+    r"(?P<date>[0-9]{8})_(?P<time>[0-9]{6})_(?P<type>[A-Z])(?P<direction>[A-Z]?)\.(?:thm|gps|3gf)",
+    re.ASCII,
 )
-_LEGACY_LINE = re.compile(r"^n:(?P<path>[^,]*)(?:,s:\d+)?$")
+_LEGACY_LINE = re.compile(r"n:(?P<path>[^,]*)(?:,s:[0-9]+)?", re.ASCII)
 _RECORD_PREFIX = "/Record/"
+CLOCK_SET_AFTER = 2000
+"""Recordings dated before this year were named by a clock that was never set (1970-01-01 on)."""
 _SAMPLES = 5
 _SNAPSHOT_LIMIT = 4 * 1024 * 1024
 SNAPSHOT_TIMEOUT = 10.0
@@ -83,7 +96,7 @@ class VideoName:
 
 def parse_video_name(name: str, tz: tzinfo) -> VideoName | None:
     """Return the parts of a BlackVue recording name, or None when it is not one we know."""
-    match = _VIDEO_NAME.match(name)
+    match = _VIDEO_NAME.fullmatch(name)
     if match is None or match["type"] not in TYPE_ORDER or match["direction"] not in DIRECTIONS:
         return None
     start = _parse_time(match["date"], match["time"], tz)
@@ -113,7 +126,7 @@ def recorded_at(name: str, tz: tzinfo) -> datetime | None:
     video = parse_video_name(name, tz)
     if video is not None:
         return video.start
-    match = _SIDECAR_NAME.match(name)
+    match = _SIDECAR_NAME.fullmatch(name)
     if match is None or match["type"] not in TYPE_ORDER:
         return None
     return _parse_time(match["date"], match["time"], tz)
@@ -127,7 +140,7 @@ def parse_legacy_listing(text: str) -> tuple[list[str], list[str]]:
         line = raw.strip()
         if not line or line.startswith("v:"):
             continue
-        match = _LEGACY_LINE.match(line)
+        match = _LEGACY_LINE.fullmatch(line)
         path = match["path"] if match else ""
         if not path.startswith(_RECORD_PREFIX):
             skipped.append(line)
@@ -170,6 +183,7 @@ class BlackVueClient:
         self._tz = tz
         self._timeout = client_timeout(connect_timeout, read_timeout)
         self.firmware: Firmware | None = None
+        self._told_clock_unset = False
 
     @property
     def host(self) -> str:
@@ -210,7 +224,7 @@ class BlackVueClient:
     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """GET the file, asking for the bytes from ``offset`` on."""
         headers = {"Range": f"bytes={offset}-"} if offset else {}
-        with camera_request(self._host):
+        with file_request(self._host, file.name):
             response = await self._session.get(
                 self._base + file.locator,
                 headers=headers,
@@ -302,15 +316,43 @@ class BlackVueClient:
     ) -> Listing:
         recordings: list[Recording] = []
         skipped = list(skipped_lines)
+        clock_unset = 0
         for name in names:
-            video = parse_video_name(name, self._tz)
+            try:
+                video = parse_video_name(name, self._tz)
+            except Exception:  # noqa: BLE001 (one odd entry never ends a listing)
+                _LOGGER.debug("Cannot read listed name %r", name, exc_info=True)
+                video = None
             if video is None:
                 skipped.append(name)
+                continue
+            if video.start.year < CLOCK_SET_AFTER:
+                clock_unset += 1  # the clock was never set: the name's time means nothing
                 continue
             if since is not None and video.start < since:
                 continue
             recordings.append(self._recording(video, firmware))
-        return Listing(tuple(recordings), len(skipped), tuple(s[:120] for s in skipped[:_SAMPLES]))
+        self._note_clock_unset(clock_unset)
+        return Listing(
+            tuple(recordings),
+            len(skipped),
+            tuple(s[:120] for s in skipped[:_SAMPLES]),
+            clock_unset=clock_unset,
+        )
+
+    def _note_clock_unset(self, count: int) -> None:
+        """Say once (per client) that the dashcam's clock was never set; debug after that."""
+        if not count:
+            return
+        level = logging.DEBUG if self._told_clock_unset else logging.INFO
+        self._told_clock_unset = True
+        _LOGGER.log(
+            level,
+            "%s lists %d recordings dated 1970: its clock was never set, so camsync cannot "
+            "tell when they were recorded and leaves them on the camera; set the dashcam's clock",
+            self._host,
+            count,
+        )
 
     def _recording(self, video: VideoName, firmware: Firmware) -> Recording:
         thumbnail = f"{video.stem}{video.direction}.thm"
@@ -416,7 +458,7 @@ def parse_version(text: str) -> tuple[str | None, str | None]:
     return (model or None), (version.strip() or None)
 
 
-_PART_LENGTH = re.compile(rb"Content-Length:\s*(\d+)\r?\n\r?\n", re.IGNORECASE)
+_PART_LENGTH = re.compile(rb"Content-Length:[ \t]*([0-9]+)\r?\n\r?\n", re.IGNORECASE)
 
 
 def first_jpeg(buffer: bytes | bytearray) -> bytes | None:

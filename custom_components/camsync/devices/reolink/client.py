@@ -35,7 +35,13 @@ from ...engine.errors import (
     UnsupportedError,
 )
 from ...engine.models import FileRole, Listing, Recording, RemoteFile
-from ..base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, camera_request, client_timeout
+from ..base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    camera_request,
+    client_timeout,
+    file_request,
+)
 from .errors import (
     UNSUPPORTED_CODES,
     ReplyError,
@@ -79,7 +85,7 @@ CAPABILITIES = Capabilities(
     storage=True, live_snapshot=True, live_preview=True, stable_identity=True, listed_sizes=True
 )
 
-_LOCATOR_BAD = re.compile(r"[\x00-\x1f\x7f\\]|(?:^|/)\.\.(?:/|$)")
+_LOCATOR_BAD = re.compile(r"[\x00-\x1f\x7f\\]|(?:^|/)\.\.(?:/|\Z)", re.ASCII)
 
 
 def normalise_mac(mac: str) -> str:
@@ -427,7 +433,13 @@ class ReolinkClient:
         found: dict[str, Recording] = {}
         for day in days:
             for entry in await self._files_of(day):
-                recording = self._recording(entry)
+                try:
+                    recording = self._recording(entry)
+                except Exception:  # noqa: BLE001 (one odd entry never ends a listing)
+                    _LOGGER.debug(
+                        "%s: cannot read Search entry %r", self.host, entry, exc_info=True
+                    )
+                    recording = None
                 if recording is None:
                     skipped.add(entry)
                 elif recording.name not in found and self._ends_after(recording, first):
@@ -536,30 +548,57 @@ class ReolinkClient:
             response.release()
 
     async def _open_video(self, file: RemoteFile, offset: int) -> aiohttp.ClientResponse:
-        commands = ("Playback",) if self._prefer_playback else ("Download", "Playback")
+        """Return the answer of Download (or Playback) for the file.
+
+        Download is the path: Playback is tried when Download cannot serve the file, and only a
+        Playback that serves it (200/206) makes Playback the first choice. Real v3 firmware
+        answers Playback with 404 and resets a Download it cannot serve: that is the file's
+        ``reset`` failure, not a "not found".
+        """
+        order = ("Playback", "Download") if self._prefer_playback else ("Download", "Playback")
+        reset: FileTransferError | None = None
         problem = ""
-        for command in commands:
-            response, problem = await self._request_video(command, file, offset)
-            if response is not None:
-                # Only a Playback that works after a failed Download makes Playback the default.
+        for command in order:
+            try:
+                response, why = await self._request_video(command, file, offset)
+            except FileTransferError as err:
+                if err.reason != "reset":
+                    raise
+                _LOGGER.debug("%s: %s of %s: %s", self.host, command, file.name, err.detail)
+                reset = reset or err
+                continue
+            if response is None:
+                problem = problem or f"{command} {why}"
+                _LOGGER.debug("%s: %s %s", self.host, command, why)
+                continue
+            served = response.status in (200, 206)
+            if not served and command != order[0] and reset is not None:
+                response.release()  # the fallback's 404 says nothing about the file
+                raise reset
+            if served:
                 self._prefer_playback = command == "Playback"
-                return response
-            if command == "Download":
-                _LOGGER.debug("%s: Download %s, trying Playback", self.host, problem)
-        raise FileTransferError(file.name, "unusable_reply", problem)
+            return response
+        if problem:
+            raise FileTransferError(file.name, "unusable_reply", problem)
+        assert reset is not None
+        raise reset
 
     async def _request_video(
         self, command: str, file: RemoteFile, offset: int
     ) -> tuple[aiohttp.ClientResponse | None, str]:
         """Return the response, or (None, why) when this command cannot serve the file.
 
-        Only 200/206 answers are checked: other statuses (416, 404, ...) go to the engine.
+        Only 200/206 answers are checked: other statuses (416, 404, ...) go to the engine. A 401
+        means the camera lost our session (a reboot, a password change): log in again once.
         """
         for attempt in range(2):
             token = await self._token()
             response = await self._get_video(command, file, offset, token)
-            if response is None:
-                return None, "closed the connection without a reply"
+            if response.status == 401 and attempt == 0:
+                response.release()
+                _LOGGER.debug("%s: %s answered 401, logging in again", self.host, command)
+                self._session = None
+                continue
             content_type = response.content_type
             if response.status not in (200, 206) or content_type in VIDEO_TYPES:
                 return response, ""
@@ -578,8 +617,8 @@ class ReolinkClient:
 
     async def _get_video(
         self, command: str, file: RemoteFile, offset: int, token: str
-    ) -> aiohttp.ClientResponse | None:
-        """Send the GET; None when the camera hangs up without any HTTP reply."""
+    ) -> aiohttp.ClientResponse:
+        """Send the GET; a reset or a hang-up without a reply is the file's ``reset``."""
         params = {"cmd": command, "source": file.locator, "output": file.name}
         parsed = parse_recording_name(file.name)
         if command == "Playback" and parsed is not None:
@@ -588,17 +627,14 @@ class ReolinkClient:
         if offset > 0:
             headers["Range"] = f"bytes={offset}-"
         _LOGGER.debug("%s: GET %s %s from byte %d", self.host, command, file.name, offset)
-        with self._transport():
-            try:
-                return await self._http.get(
-                    self._url,
-                    params={**params, "token": token},
-                    headers=headers,
-                    ssl=self._ssl,
-                    timeout=self._timeout,
-                )
-            except aiohttp.ServerDisconnectedError:
-                return None
+        with file_request(self.host, file.name):
+            return await self._http.get(
+                self._url,
+                params={**params, "token": token},
+                headers=headers,
+                ssl=self._ssl,
+                timeout=self._timeout,
+            )
 
     async def _json_error(self, response: aiohttp.ClientResponse) -> ReplyError | None:
         """Read a small non-video answer; return its Reolink error, None when it is not one."""
