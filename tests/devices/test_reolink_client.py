@@ -378,7 +378,7 @@ async def test_camera_away_before_first_login(
         (-7, "Login has been locked, please try again later!", LoginLockedError),
         (-503, "login deny", LoginLockedError),
         (-506, "login locked", LoginLockedError),
-        (-507, "login reach max", LoginLockedError),
+        (-507, "login reach max", SessionLimitError),  # the session limit, not a lockout
         (-105, "Frequent logins, please try again later!", LoginLockedError),
         (-5, "max session", SessionLimitError),
         (-6, "please login first", SessionExpiredError),
