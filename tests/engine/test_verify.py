@@ -59,7 +59,7 @@ def _box(kind: bytes) -> st.SearchStrategy[Box]:
 
 @st.composite
 def mp4_files(draw: st.DrawFn) -> list[Box]:
-    """A well-formed camera video: plain (moov and mdat either way round) or fragmented."""
+    """Draw a well-formed camera video: plain (moov and mdat either way round) or fragmented."""
     boxes = [draw(_box(b"ftyp"))]
     boxes += draw(st.lists(vendor, max_size=2))
     if draw(st.booleans()):
