@@ -33,8 +33,6 @@ _UNSATISFIED_RANGE = re.compile(r"bytes \*/([0-9]+)", re.ASCII)
 
 type ByteCounter = Callable[[int], None]
 
-VERIFY_VIDEOS = False  # TEMPORARY: on once the simulators serve MP4 content
-
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
@@ -86,7 +84,7 @@ async def fetch_file(
     partial = archive.partial_path(file.name)
     if file.inline:
         return await _fetch_inline(client, file, archive, partial, final, guard)
-    verify = file.role is FileRole.VIDEO and VERIFY_VIDEOS
+    verify = file.role is FileRole.VIDEO
     offset = await run_io(file_size, partial)
     exact = file.size if file.size_exact else None
     if exact is not None and offset > exact:
