@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from camera_simulators.blackvue import BlackVueSimulator
+from camera_simulators.blackvue import BlackVueSimulator, clock_unset_recordings
 from custom_components.camsync.devices.blackvue import BlackVueClient
 from custom_components.camsync.engine.archive import Archive
 from custom_components.camsync.engine.errors import Outcome
@@ -472,3 +472,106 @@ async def test_a_listed_name_with_foreign_digits_or_a_newline_cannot_end_the_run
     assert set(files) == set(dashcam.listed_names())
     for name, path in files.items():
         assert sha256_file(path) == dashcam.expected_sha256(name)
+
+
+async def test_a_damaged_video_never_gets_its_final_name(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    damaged = _video(dashcam)
+    # Content-Length is honest; the last mdat claims more bytes than the file holds.
+    dashcam.faults.box_damage[damaged] = 1000
+
+    report = await run_sync(client, archive, SyncOptions(sidecars=False))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert [(item.name, item.reason) for item in report.failed] == [(damaged, "damaged")]
+    assert "needs 1000 more bytes" in report.failed[0].detail
+    assert report.damaged == 1
+    assert damaged not in archived(destination)
+    assert not partial_of(destination, damaged).exists()  # dropped, not resumed from
+    # Fetched twice: the first damaged copy was dropped and the file asked for again.
+    assert dashcam.bytes_served(damaged) == 2 * dashcam.recordings[0].size
+    assert all(item.verified for item in report.saved)
+    assert all(item["verified"] for item in report.as_dict()["saved"])
+
+    dashcam.faults.box_damage.clear()
+    later = await run_sync(client, archive, SyncOptions(sidecars=False, retry_base=timedelta()))
+    assert [(item.name, item.verified) for item in later.saved] == [(damaged, True)]
+    assert sha256_file(archived(destination)[damaged]) == dashcam.expected_sha256(damaged)
+
+
+async def test_a_busy_cameras_503_is_retried_in_the_run(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    dashcam.faults.http_503_once = set(dashcam.listed_names())
+
+    report = await run_sync(client, archive, SyncOptions(sidecars=False, retry_pause=0.01))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert report.failed == []
+    files = archived(destination)
+    assert set(files) == set(dashcam.listed_names())
+    for name, path in files.items():
+        assert sha256_file(path) == dashcam.expected_sha256(name)
+
+
+async def test_shared_sidecars_come_with_whichever_video_of_the_recording_arrives(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    front, rear = dashcam.recordings[0].name, dashcam.recordings[1].name
+    stem = front[:17]
+    dashcam.faults.http_500.add(front)
+
+    first = await run_sync(client, archive, SyncOptions(retry_pause=0.01))
+
+    files = archived(destination)
+    assert front not in files
+    assert {rear, f"{stem}.gps", f"{stem}.3gf", rear.replace(".mp4", ".thm")} <= set(files)
+    assert front.replace(".mp4", ".thm") not in files  # the front's own thumbnail waits for it
+    assert [item.name for item in first.failed] == [front]
+    asked = [entry.path for entry in dashcam.requests]
+    assert asked.count(f"/Record/{stem}.gps") == 1
+
+    # With both videos of a recording failing, its sidecars are not fetched at all.
+    both = dashcam.recordings[2].name, dashcam.recordings[3].name
+    dashcam.faults.http_500.update(both)
+    for name in archived(destination):
+        (archived(destination)[name]).unlink()
+    second = await run_sync(client, archive, SyncOptions(retry_pause=0.01))
+    other_stem = both[0][:17]
+    assert f"/Record/{other_stem}.gps" not in [entry.path for entry in dashcam.requests[-30:]]
+    assert {item.name for item in second.failed} >= set(both)
+
+
+async def test_v1009_sidecars_the_recording_lacks_are_absent_not_failed(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive
+) -> None:
+    dashcam.faults.firmware = "v1009"
+    dashcam.faults.metadata_shape = "top_level"
+    dashcam.faults.metadata_line_wrap = True
+    front, rear = dashcam.recordings[0].name, dashcam.recordings[1].name
+    dashcam.faults.metadata_absent = {front: {"thumbnail", "gps"}, rear: {"gps"}}
+
+    first = await run_sync(client, archive, SyncOptions())
+
+    assert first.failed == []
+    stem = front[:17]
+    assert {f"{stem}F.thm", f"{stem}.gps"} <= set(first.absent)
+    assert f"{stem}R.thm" in {item.name for item in first.saved}
+    before = len(dashcam.requests)
+    second = await run_sync(client, archive, SyncOptions())
+    assert second.planned == 0
+    assert not [entry for entry in dashcam.requests[before:] if entry.path == "/vodMetadata"]
+
+
+async def test_recordings_of_an_unset_clock_are_counted_not_archived(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    dashcam.recordings += clock_unset_recordings(2)
+
+    report = await run_sync(client, archive, SyncOptions(sidecars=False))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert report.clock_unset == 4
+    assert report.as_dict()["clock_unset"] == 4
+    assert not [name for name in archived(destination) if name.startswith("1970")]

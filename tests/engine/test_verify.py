@@ -14,7 +14,7 @@ import pytest
 
 from custom_components.camsync.engine.verify import bytes_damage, describe_damage, mp4_damage
 
-PROPERTIES = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTIES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @dataclass(frozen=True)

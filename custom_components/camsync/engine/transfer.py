@@ -114,6 +114,7 @@ async def fetch_file(
         except _DamagedError as err:
             damaged += 1
             if damaged > 1:
+                await run_io(remove_file, partial)  # nothing in it is worth resuming from
                 raise FileTransferError(file.name, "damaged", str(err)) from None
         await run_io(remove_file, partial)
         offset, size = 0, -1
