@@ -43,6 +43,10 @@ class ParsedName:
     end: datetime
     triggers: frozenset[str]
     size: int
+    dst: bool = False
+    """The name carries the ``DST`` marker: the camera recorded it in daylight-saving time."""
+    open_end: bool = False
+    """The end field reads ``000000``: midnight, or (usually) a clip still being recorded."""
 
 
 def parse_recording_name(basename: str) -> ParsedName | None:
@@ -66,6 +70,8 @@ def parse_recording_name(basename: str) -> ParsedName | None:
         end=end,
         triggers=decode_triggers(match["flags"], hub_v2=hub_v2),
         size=int(match["size"], 16),
+        dst=match["dst"] is not None,
+        open_end=match["end"] == "000000",
     )
 
 
