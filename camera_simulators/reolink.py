@@ -355,6 +355,11 @@ class ReolinkSimulator:
         )
         return recording
 
+    @property
+    def searches_in_progress(self) -> int:
+        """Return how many Search requests the camera is working on now."""
+        return self._searching
+
     def expire_all_tokens(self) -> None:
         """Invalidate every open token now."""
         self._tokens.clear()

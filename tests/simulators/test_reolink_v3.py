@@ -328,7 +328,8 @@ async def test_a_clip_can_finish_by_itself_after_some_listings(polite: RawReolin
 async def overlapping_searches(raw: RawReolink) -> tuple[dict[str, object], dict[str, object]]:
     raw.simulator.faults.search_seconds = 0.3
     first = asyncio.ensure_future(raw.call("Search", DAY_PARAM))
-    await asyncio.sleep(0.1)
+    while not raw.simulator.searches_in_progress:
+        await asyncio.sleep(0.005)
     second = await raw.call("Search", DAY_PARAM)
     return await first, second
 
