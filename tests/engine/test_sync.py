@@ -575,3 +575,32 @@ async def test_recordings_of_an_unset_clock_are_counted_not_archived(
     assert report.clock_unset == 4
     assert report.as_dict()["clock_unset"] == 4
     assert not [name for name in archived(destination) if name.startswith("1970")]
+
+
+@pytest.mark.parametrize("profile", ["polite", "real"])
+async def test_fresh_sync_on_new_firmware_archives_everything_verified(
+    dashcam: BlackVueSimulator,
+    client: BlackVueClient,
+    archive: Archive,
+    destination: Path,
+    profile: str,
+) -> None:
+    dashcam.faults.firmware = "v1009"
+    if profile == "real":  # what real V1.009+ cameras were seen doing
+        dashcam.faults.metadata_shape = "top_level"
+        dashcam.faults.metadata_line_wrap = True
+        dashcam.faults.http_503_once = {dashcam.recordings[0].name, dashcam.recordings[3].name}
+    report = await run_sync(client, archive, SyncOptions(retry_pause=0.01))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert report.failed == []
+    files = archived(destination)
+    assert set(dashcam.listed_names()) <= set(files)
+    for name, path in files.items():
+        if name.endswith(".mp4"):
+            assert sha256_file(path) == dashcam.expected_sha256(name)
+        else:
+            assert path.read_bytes() == dashcam.expected_bytes(name)
+    assert all(item.verified for item in report.saved if item.role is FileRole.VIDEO)
+    parking = [rec.name for rec in dashcam.recordings if not rec.has_gps]
+    assert {f"{name[:17]}.gps" for name in parking} <= set(report.absent)
