@@ -22,7 +22,7 @@ PARTIAL_FOLDER = "partial"
 PARTIAL_SUFFIX = ".part"
 
 # Plain file names only: no separators, no leading dot, no "..", bounded length.
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}", re.ASCII)
 
 type Recognise = Callable[[str], datetime | None]
 
