@@ -14,6 +14,10 @@ from ..engine.errors import CameraOfflineError, FileTransferError, ProtocolError
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
+FILE_READ_BUFSIZE = 4 * 1024 * 1024
+"""aiohttp's read buffer for file bodies (``read_bufsize``). Its default, 64 KiB, pauses and
+resumes the socket around every read the event loop makes (256 KiB): twice the system calls and
+a timer each time. The engine drains the buffer as fast as it fills, so it never holds more."""
 
 
 def client_timeout(connect: float, read: float) -> aiohttp.ClientTimeout:

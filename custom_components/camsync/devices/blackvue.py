@@ -31,6 +31,7 @@ from ..engine.models import FileRole, Listing, Recording, RemoteFile
 from .base import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
+    FILE_READ_BUFSIZE,
     camera_request,
     client_timeout,
     file_request,
@@ -253,6 +254,7 @@ class BlackVueClient:
                 timeout=self._timeout,
                 allow_redirects=False,
                 auto_decompress=False,
+                read_bufsize=FILE_READ_BUFSIZE,
             )
         try:
             yield response

@@ -108,7 +108,8 @@ class SyncOptions:
     retry_base: timedelta = timedelta(minutes=15)
     retry_max: timedelta = timedelta(days=1)
     concurrency: int = 1
-    chunk_size: int = 1024 * 1024
+    chunk_size: int = 4 * 1024 * 1024
+    """Bytes received before they are handed to the disk in one write (fewer, bigger writes)."""
     retry_pause: float = 2.0
     """Seconds before the one retry in a run of a file that got a reset or an HTTP 5xx."""
 

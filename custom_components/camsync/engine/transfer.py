@@ -222,6 +222,7 @@ async def _stream(
     """
     loop = asyncio.get_running_loop()
     writer = await run_io(PartialWriter, partial, append=start > 0)
+    reader = response.content
     pieces: list[bytes] = []
     buffered = 0
     # The write in flight. It is only ever awaited through shield(): a cancelled await must not
@@ -230,7 +231,14 @@ async def _stream(
     received = 0
     complete = False
     try:
-        async for data in response.content.iter_any():
+        while True:
+            # One received piece at a time, as the parser stored it: readany() would join
+            # what piled up into a new bytes object, a copy of every byte for nothing.
+            data, end_of_http_chunk = await reader.readchunk()
+            if not data:
+                if end_of_http_chunk:
+                    continue
+                break
             pieces.append(data)
             buffered += len(data)
             received += len(data)

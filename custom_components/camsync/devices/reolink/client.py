@@ -40,6 +40,7 @@ from ...engine.models import FileRole, Listing, Recording, RemoteFile
 from ..base import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
+    FILE_READ_BUFSIZE,
     camera_request,
     client_timeout,
     file_request,
@@ -735,6 +736,7 @@ class ReolinkClient:
                 headers=headers,
                 ssl=self._ssl,
                 timeout=self._timeout,
+                read_bufsize=FILE_READ_BUFSIZE,
             )
 
     async def _json_error(self, response: aiohttp.ClientResponse) -> ReplyError | None:
