@@ -5,8 +5,10 @@ The protocol they implement is the engine's ``CameraClient`` (``engine/camera.py
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+import dataclasses
+from typing import Any
 
 import aiohttp
 
@@ -67,3 +69,21 @@ def file_request(host: str, name: str) -> Iterator[None]:
         raise FileTransferError(
             name, "reset", f"the connection closed without a reply ({type(err).__name__})"
         ) from None
+
+
+def fast_constructor[T](cls: type[T]) -> Callable[..., T]:
+    """Return a positional constructor of a frozen slots dataclass, every field given in order.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; setting
+    the slots through their descriptors builds the same value in half the time, which counts
+    when a listing builds tens of thousands of them. No defaults, no keywords, no checks:
+    callers pass every field (a test compares it with the real constructor).
+    """
+    names = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
+    body = "".join(f"    set_{name}(item, {name})\n" for name in names)
+    source = f"def build({', '.join(names)}):\n    item = new(cls)\n{body}    return item\n"
+    exec(source, namespace)  # noqa: S102 (a constructor made from the class's own field names)
+    built: Callable[..., T] = namespace["build"]
+    return built

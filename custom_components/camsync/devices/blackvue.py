@@ -34,6 +34,7 @@ from .base import (
     FILE_READ_BUFSIZE,
     camera_request,
     client_timeout,
+    fast_constructor,
     file_request,
 )
 
@@ -63,6 +64,7 @@ _SIDECAR_NAME = re.compile(
 )
 _LEGACY_LINE = re.compile(r"n:(?P<path>[^,]*)(?:,s:[0-9]+)?", re.ASCII)
 _RECORD_PREFIX = "/Record/"
+_LEGACY_PREFIX = "n:" + _RECORD_PREFIX
 CLOCK_SET_AFTER = 2000
 """Recordings dated before this year were named by a clock that was never set (1970-01-01 on)."""
 _SAMPLES = 5
@@ -100,13 +102,16 @@ class VideoName:
 
 def parse_video_name(name: str, tz: tzinfo) -> VideoName | None:
     """Return the parts of a BlackVue recording name, or None when it is not one we know."""
-    match = _VIDEO_NAME.fullmatch(name)
-    if match is None or match["type"] not in TYPE_ORDER or match["direction"] not in DIRECTIONS:
+    if _VIDEO_NAME.fullmatch(name) is None:
         return None
-    start = _parse_time(match["date"], match["time"], tz)
+    # The pattern fixed every position: slices are much cheaper than the match's groups.
+    kind, direction = name[16], name[17]
+    if kind not in TYPE_ORDER or direction not in DIRECTIONS:
+        return None
+    start = _parse_time(name[:8], name[9:15], tz)
     if start is None:
         return None
-    return VideoName(name, start, match["type"], match["direction"])
+    return VideoName(name, start, kind, direction)
 
 
 def _parse_time(day: str, clock: str, tz: tzinfo) -> datetime | None:
@@ -140,16 +145,27 @@ def parse_legacy_listing(text: str) -> tuple[list[str], list[str]]:
     """Split a ``blackvue_vod.cgi`` body into listed names and skipped lines."""
     names: list[str] = []
     skipped: list[str] = []
+    add = names.append
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("v:"):
+            continue
+        # Most lines are "n:/Record/<name>,s:<digits>": cut there, and check what the cut
+        # leaves with the line pattern only when it is anything else.
+        name, comma, size = line[10:].partition(",")
+        if (
+            line.startswith(_LEGACY_PREFIX)
+            and "," not in size
+            and (not comma or (size.startswith("s:") and size[2:].isdigit() and size.isascii()))
+        ):
+            add(name)
             continue
         match = _LEGACY_LINE.fullmatch(line)
         path = match["path"] if match else ""
         if not path.startswith(_RECORD_PREFIX):
             skipped.append(line)
             continue
-        names.append(path.removeprefix(_RECORD_PREFIX))
+        add(path.removeprefix(_RECORD_PREFIX))
     return names, skipped
 
 
@@ -166,6 +182,128 @@ def parse_vod_list(payload: Any) -> tuple[list[str], list[str]]:
         else:
             skipped.append(repr(entry)[:80])
     return names, skipped
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What the front and rear videos of one moment share: their start, GPS and G-sensor files."""
+
+    start: datetime
+    gps: RemoteFile | None
+    accelerometer: RemoteFile | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """The recordings of the last listing by name, and the zone and API they were read with."""
+
+    tz: tzinfo | None
+    firmware: Firmware | None
+    recordings: dict[str, Recording]
+
+
+@dataclass(frozen=True, slots=True)
+class _LastListing:
+    """The camera's last listing answer and what it was turned into."""
+
+    text: str
+    since: datetime | None
+    tz: tzinfo
+    firmware: Firmware
+    listing: Listing
+
+    def matches(self, text: str, since: datetime | None, tz: tzinfo, firmware: Firmware) -> bool:
+        """Return whether a new answer would be turned into the same listing."""
+        return (
+            self.firmware is firmware
+            and self.since == since
+            and self.tz == tz
+            and self.text == text
+        )
+
+
+_RANKS = {kind: rank for rank, kind in enumerate(TYPE_ORDER)}
+_CLOCK_UNSET = "clock unset"
+# A listing builds thousands of these: positional constructors that skip the frozen
+# dataclasses' per-field object.__setattr__ (see fast_constructor).
+_remote_file = fast_constructor(RemoteFile)
+_new_recording = fast_constructor(Recording)
+_NO_TAGS: frozenset[str] = frozenset()
+
+
+def _listed_recording(
+    name: str, tz: tzinfo, legacy: bool, shared: dict[str, _Shared]
+) -> Recording | str | None:
+    """Build a listed recording and its files (video first); None when the name is not one.
+
+    Return ``_CLOCK_UNSET`` for a recording named by a clock that was never set. A front and a
+    rear video of one moment share one start and, on legacy firmware, one GPS and one G-sensor
+    file: they are built once (``shared``), which saves a listing a third of its objects.
+    """
+    if _VIDEO_NAME.fullmatch(name) is None:
+        return None
+    # The pattern fixed every position: slices are much cheaper than the match's groups.
+    kind, direction = name[16], name[17]
+    if kind not in TYPE_ORDER or direction not in DIRECTIONS:
+        return None
+    stem = name[:17]
+    common = shared.get(stem)
+    if common is None:
+        start = _parse_time(name[:8], name[9:15], tz)
+        if start is None:
+            return None
+        gps = accelerometer = None
+        if legacy:
+            gps = _remote_file(
+                f"{stem}.gps", FileRole.GPS, f"{_RECORD_PREFIX}{stem}.gps", None, False, False, True
+            )
+            accelerometer = _remote_file(
+                f"{stem}.3gf",
+                FileRole.ACCELEROMETER,
+                f"{_RECORD_PREFIX}{stem}.3gf",
+                None,
+                False,
+                False,
+                True,
+            )
+        common = shared[stem] = _Shared(start, gps, accelerometer)
+    if common.start.year < CLOCK_SET_AFTER:
+        return _CLOCK_UNSET  # the clock was never set: the name's time means nothing
+    thumbnail = f"{stem}{direction}.thm"
+    files: tuple[RemoteFile, ...]
+    if common.gps is not None and common.accelerometer is not None:
+        files = (
+            _remote_file(name, FileRole.VIDEO, _RECORD_PREFIX + name, None, True, False, True),
+            _remote_file(
+                thumbnail,
+                FileRole.THUMBNAIL,
+                _RECORD_PREFIX + thumbnail,
+                None,
+                False,
+                False,
+                True,
+            ),
+            common.gps,
+            common.accelerometer,
+        )
+    else:
+        files = (
+            _remote_file(name, FileRole.VIDEO, "/" + name, None, True, False, True),
+            _remote_file(
+                thumbnail, FileRole.THUMBNAIL, f"{name}#thumbnail", None, False, True, True
+            ),
+            _remote_file(f"{stem}.gps", FileRole.GPS, f"{name}#gps", None, False, True, True),
+        )
+    return _new_recording(
+        name,
+        common.start,
+        kind,
+        direction,
+        kind not in NON_EVENT_TYPES,
+        _RANKS[kind],
+        files,
+        _NO_TAGS,
+    )
 
 
 class BlackVueClient:
@@ -197,6 +335,8 @@ class BlackVueClient:
         self._timeout = client_timeout(connect_timeout, read_timeout)
         self.firmware: Firmware | None = None
         self._told_clock_unset = False
+        self._built = _Built(None, None, {})
+        self._last_listing: _LastListing | None = None
 
     @property
     def host(self) -> str:
@@ -230,16 +370,28 @@ class BlackVueClient:
         )
 
     async def async_list_recordings(self, *, since: datetime | None = None) -> Listing:
-        """List the recordings; ``since`` drops older ones (the camera cannot filter)."""
+        """List the recordings; ``since`` drops older ones (the camera cannot filter).
+
+        The same answer as last time (the usual case between two recordings) returns the same
+        listing without parsing it again; a changed one builds only the recordings it did not
+        list before.
+        """
         firmware = await self._detect_firmware()
         await self._read_clock()
+        path = "/blackvue_vod.cgi" if firmware is Firmware.LEGACY else "/vodList"
+        text = await self._get_text(path)
+        last = self._last_listing
+        if last is not None and last.matches(text, since, self._tz, firmware):
+            self._note_clock_unset(last.listing.clock_unset)
+            return last.listing
         if firmware is Firmware.LEGACY:
-            text = await self._get_text("/blackvue_vod.cgi")
             names, skipped = parse_legacy_listing(text)
         else:
-            names, skipped = parse_vod_list(await self._get_json("/vodList"))
+            names, skipped = parse_vod_list(_decode_json(path, text))
         # A full SD card lists thousands of recordings: build them off the event loop.
-        return await run_io(self._recordings, names, skipped, firmware, since)
+        listing = await run_io(self._recordings, names, skipped, firmware, since)
+        self._last_listing = _LastListing(text, since, self._tz, firmware, listing)
+        return listing
 
     @contextlib.asynccontextmanager
     async def open_file(
@@ -382,24 +534,34 @@ class BlackVueClient:
         firmware: Firmware,
         since: datetime | None,
     ) -> Listing:
+        tz = self._tz
+        built = self._built
+        known = built.recordings if built.tz == tz and built.firmware is firmware else {}
+        kept: dict[str, Recording] = {}
+        shared: dict[str, _Shared] = {}
         recordings: list[Recording] = []
         skipped = list(skipped_lines)
         clock_unset = 0
+        legacy = firmware is Firmware.LEGACY
         for name in names:
-            try:
-                video = parse_video_name(name, self._tz)
-            except Exception:  # noqa: BLE001 (one odd entry never ends a listing)
-                _LOGGER.debug("Cannot read listed name %r", name, exc_info=True)
-                video = None
-            if video is None:
-                skipped.append(name)
-                continue
-            if video.start.year < CLOCK_SET_AFTER:
-                clock_unset += 1  # the clock was never set: the name's time means nothing
-                continue
-            if since is not None and video.start < since:
-                continue
-            recordings.append(self._recording(video, firmware))
+            recording = known.get(name)
+            if recording is None:
+                try:
+                    built_now = _listed_recording(name, tz, legacy, shared)
+                except Exception:  # noqa: BLE001 (one odd entry never ends a listing)
+                    _LOGGER.debug("Cannot read listed name %r", name, exc_info=True)
+                    built_now = None
+                if built_now is None:
+                    skipped.append(name)
+                    continue
+                if isinstance(built_now, str):
+                    clock_unset += 1
+                    continue
+                recording = built_now
+            kept[name] = recording
+            if since is None or recording.start >= since:
+                recordings.append(recording)
+        self._built = _Built(tz, firmware, kept)
         self._note_clock_unset(clock_unset)
         return Listing(
             tuple(recordings),
@@ -420,56 +582,6 @@ class BlackVueClient:
             "tell when they were recorded and leaves them on the camera; set the dashcam's clock",
             self._host,
             count,
-        )
-
-    def _recording(self, video: VideoName, firmware: Firmware) -> Recording:
-        thumbnail = f"{video.stem}{video.direction}.thm"
-        files: tuple[RemoteFile, ...]
-        if firmware is Firmware.LEGACY:
-            files = (
-                RemoteFile(video.name, FileRole.VIDEO, _RECORD_PREFIX + video.name),
-                RemoteFile(
-                    thumbnail, FileRole.THUMBNAIL, _RECORD_PREFIX + thumbnail, required=False
-                ),
-                RemoteFile(
-                    f"{video.stem}.gps",
-                    FileRole.GPS,
-                    f"{_RECORD_PREFIX}{video.stem}.gps",
-                    required=False,
-                ),
-                RemoteFile(
-                    f"{video.stem}.3gf",
-                    FileRole.ACCELEROMETER,
-                    f"{_RECORD_PREFIX}{video.stem}.3gf",
-                    required=False,
-                ),
-            )
-        else:
-            files = (
-                RemoteFile(video.name, FileRole.VIDEO, "/" + video.name),
-                RemoteFile(
-                    thumbnail,
-                    FileRole.THUMBNAIL,
-                    f"{video.name}#thumbnail",
-                    required=False,
-                    inline=True,
-                ),
-                RemoteFile(
-                    f"{video.stem}.gps",
-                    FileRole.GPS,
-                    f"{video.name}#gps",
-                    required=False,
-                    inline=True,
-                ),
-            )
-        return Recording(
-            name=video.name,
-            start=video.start,
-            kind=video.type,
-            channel=video.direction,
-            event=video.type not in NON_EVENT_TYPES,
-            rank=TYPE_ORDER.index(video.type),
-            files=files,
         )
 
     async def _get_text(self, path: str) -> str:
