@@ -111,6 +111,8 @@ class DeletionMemory:
         self.path = path
         self.deleted: dict[str, float | None] = deleted or {}
         self._lock = threading.RLock()
+        self.version = 0
+        """Changes whenever the remembered names change (plans compare it)."""
 
     @classmethod
     def load(cls, state_dir: Path) -> DeletionMemory:
@@ -141,6 +143,7 @@ class DeletionMemory:
         with self._lock:
             for name, recorded in names.items():
                 self.deleted[name] = recorded.timestamp() if recorded is not None else None
+            self.version += 1
             self.save()
 
     def forget(self, names: Iterable[str] | None = None) -> int:
@@ -152,6 +155,7 @@ class DeletionMemory:
             for name in doomed:
                 del self.deleted[name]
             if doomed:
+                self.version += 1
                 self.save()
             return len(doomed)
 

@@ -10,14 +10,14 @@ Every blocking call runs in the executor.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 import logging
 from pathlib import Path
 import shutil
 
 from .archive import Archive, ArchivedFile, ArchiveTree
-from .backoff import FailureBook
+from .backoff import FAILURES_FILE, FailureBook
 from .camera import CameraClient
 from .deletions import DeletionMemory, Ledger, without_deleted
 from .disk import DiskUsageSource, measure
@@ -27,7 +27,7 @@ from .files import run_io
 from .index import ArchiveIndex, scan_trees
 from .lock import DestinationLock, destination_lock
 from .models import FileRole, Grouping, Listing, PruneReport, SavedFile, SyncOptions, SyncReport
-from .plan import make_plan
+from .plan import Plan, make_plan
 from .prune import prune
 from .run import Clock, Known, SyncHooks, run_sync, utc_now
 from .snapshots import camera_slug, save_snapshot, snapshot_archive, snapshot_recorded_at
@@ -89,6 +89,8 @@ class CameraArchive:
         self.ledger = Ledger(self.state_dir / "archived.txt", None)
         self.last_listing: tuple[Listing, datetime | None] | None = None
         self.scanned: datetime | None = None
+        self._last_plan: _LastPlan | None = None
+        self._book: tuple[tuple[int, ...] | None, FailureBook] | None = None
 
     @property
     def destination(self) -> Path:
@@ -198,10 +200,32 @@ class CameraArchive:
         return await self._plan(listing, since, options)
 
     async def _plan(self, listing: Listing, since: datetime | None, options: SyncOptions) -> Survey:
-        book = await run_io(FailureBook.load, self.state_dir)
+        """Plan ``listing`` against the index; the last plan again when nothing it used changed."""
+        book = await run_io(self._failure_book)
+        inputs = _PlanInputs(
+            listing, self.deletions, self.deletions.version, self.index.recordings.version, book
+        )
+        now = self.clock()
+        last = self._last_plan
+        if last is not None and last.still_holds(inputs, options, now):
+            return Survey(listing, last.plan, since)
         wanted = await run_io(without_deleted, listing, self.deletions)
-        plan = await run_io(make_plan, wanted, self.index.recordings, book, options, self.clock())
+        plan = await run_io(make_plan, wanted, self.index.recordings, book, options, now)
+        self._last_plan = _LastPlan(inputs, options, plan)
         return Survey(listing, plan, since)
+
+    def _failure_book(self) -> FailureBook:
+        """Return the failure marks, read again only when their file changed (blocking)."""
+        path = self.state_dir / FAILURES_FILE
+        try:
+            stat = path.stat()
+            signature: tuple[int, ...] | None = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            signature = None
+        cached = self._book
+        if cached is None or cached[0] != signature or signature is None:
+            cached = self._book = (signature, FailureBook.load(self.state_dir))
+        return cached[1]
 
     async def sync(
         self,
@@ -311,3 +335,41 @@ class CameraArchive:
         """Write pruned recordings off the ledger: they are not the user's deletions (blocking)."""
         self.ledger.append(removed=recordings)
         self.deletions.forget_before(cutoff)
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanInputs:
+    """What a plan was made from; compared by identity and version, never element by element."""
+
+    listing: Listing
+    deletions: DeletionMemory
+    deletions_version: int
+    index_version: int
+    book: FailureBook
+
+    def same_as(self, other: _PlanInputs) -> bool:
+        return (
+            self.listing is other.listing
+            and self.deletions is other.deletions
+            and self.deletions_version == other.deletions_version
+            and self.index_version == other.index_version
+            and self.book is other.book
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _LastPlan:
+    """The last plan made, so an idle tick does not plan the same listing again."""
+
+    inputs: _PlanInputs
+    options: SyncOptions
+    plan: Plan
+
+    def still_holds(self, inputs: _PlanInputs, options: SyncOptions, now: datetime) -> bool:
+        """Return whether planning ``inputs`` with ``options`` at ``now`` gives this plan."""
+        until = self.plan.stable_until
+        return (
+            self.inputs.same_as(inputs)
+            and self.options == options
+            and (until is None or now < until)
+        )

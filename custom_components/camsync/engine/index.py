@@ -44,6 +44,7 @@ class TreeIndex(Mapping[str, ArchivedFile]):
         self._stale = False
         self._added: dict[str, ArchivedFile] | None = None  # while a scan runs
         self._removed: set[str] | None = None
+        self._version = 0
 
     def __getitem__(self, name: str) -> ArchivedFile:
         """Return the archived file of that name."""
@@ -60,6 +61,11 @@ class TreeIndex(Mapping[str, ArchivedFile]):
     def __contains__(self, name: object) -> bool:
         """Return True when a file of that name is archived (O(1))."""
         return name in self._files
+
+    @property
+    def version(self) -> int:
+        """Return a number that changes whenever the contents change (plans compare it)."""
+        return self._version
 
     @property
     def bytes(self) -> int:
@@ -115,6 +121,7 @@ class TreeIndex(Mapping[str, ArchivedFile]):
         added, removed = self._added or {}, self._removed or set()
         self._added = self._removed = None
         self._files, self._bytes = {}, 0
+        self._version += 1
         self._newest = self._newest_image = None
         self._stale = False
         for item in scanned.values():
@@ -126,6 +133,7 @@ class TreeIndex(Mapping[str, ArchivedFile]):
 
     def _put(self, item: ArchivedFile) -> None:
         self._drop(item.name)
+        self._version += 1
         self._files[item.name] = item
         self._bytes += item.size
         if not self._stale:
@@ -140,6 +148,7 @@ class TreeIndex(Mapping[str, ArchivedFile]):
         item = self._files.pop(name, None)
         if item is None:
             return None
+        self._version += 1
         self._bytes -= item.size
         if item is self._newest or item is self._newest_image:
             self._stale = True

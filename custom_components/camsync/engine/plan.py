@@ -1,13 +1,15 @@
 """Plan a sync: what the camera lists, minus what is archived, backed off or filtered out.
 
-Linear in the listing apart from one sort by priority.
+Linear in the listing apart from one sort by priority, of the recordings that still have
+something to fetch (on an idle camera, none).
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from .backoff import FailureBook
 from .models import FileRole, Listing, Priority, Recording, RemoteFile, SyncOptions
@@ -38,6 +40,9 @@ class Plan:
     unknown_sizes: int
     filtered: int
     backed_off: tuple[str, ...]
+    stable_until: datetime | None = None
+    """Until when the same inputs give the same plan: the first back-off that ends, or the first
+    recording that ages out of the window (None: until the inputs change)."""
 
     @property
     def empty(self) -> bool:
@@ -56,12 +61,42 @@ def wanted(recording: Recording, options: SyncOptions, now: datetime) -> bool:
     return options.max_age is None or recording.start >= now - options.max_age
 
 
-def _order_key(priority: Priority) -> object:
-    if priority is Priority.NEWEST_FIRST:
-        return lambda rec: (-rec.start.timestamp(), rec.name)
+_BY_NAME = attrgetter("name")
+_BY_START = attrgetter("start")
+
+
+def _event_rank(recording: Recording) -> tuple[bool, int]:
+    return not recording.event, recording.rank
+
+
+def _sort(recordings: list[Recording], priority: Priority) -> None:
+    """Order by priority, then by name; stable sorts, least significant key first.
+
+    Several passes with plain keys cost less than one with a tuple key built per recording.
+    """
+    recordings.sort(key=_BY_NAME)
     if priority is Priority.OLDEST_FIRST:
-        return lambda rec: (rec.start.timestamp(), rec.name)
-    return lambda rec: (not rec.event, rec.rank, -rec.start.timestamp(), rec.name)
+        recordings.sort(key=_BY_START)
+        return
+    recordings.sort(key=_BY_START, reverse=True)  # reverse=True keeps equal keys in order
+    if priority is not Priority.NEWEST_FIRST:
+        recordings.sort(key=_event_rank)
+
+
+def _settled(recording: Recording, archived: Container[str], sidecars: bool) -> bool:
+    """Return True when nothing of the recording can be planned: what it has is archived.
+
+    Such a recording plays no part in the plan (an archived video is never checked for
+    back-off, an archived sidecar never planned), so it is left out before the sort.
+    """
+    files = recording.files
+    if not files:
+        return True
+    if files[0].name not in archived:
+        return False
+    if not sidecars:
+        return True
+    return all(file.name in archived for file in files)
 
 
 def make_plan(
@@ -76,8 +111,16 @@ def make_plan(
     A video comes first and its own sidecars follow it; a sidecar several videos share follows
     the last of them that is planned, so it is fetched once whichever of them arrives.
     """
-    kept = [rec for rec in listing.recordings if wanted(rec, options, now)]
-    kept.sort(key=_order_key(options.priority))  # type: ignore[arg-type]
+    if options.kinds is None and options.channels is None and options.max_age is None:
+        kept = list(listing.recordings)
+    else:
+        kept = [rec for rec in listing.recordings if wanted(rec, options, now)]
+    filtered = len(listing.recordings) - len(kept)
+    stable_until = None
+    if options.max_age is not None and kept:
+        stable_until = min(rec.start for rec in kept) + options.max_age  # the first to age out
+    kept = [rec for rec in kept if not _settled(rec, archived, options.sidecars)]
+    _sort(kept, options.priority)
     planned_videos: set[str] = set()
     seen: set[str] = set()
     backed_off: list[str] = []
@@ -135,9 +178,18 @@ def make_plan(
         recordings=recordings,
         known_bytes=known_bytes,
         unknown_sizes=unknown_sizes,
-        filtered=len(listing.recordings) - len(kept),
+        filtered=filtered,
         backed_off=tuple(backed_off),
+        stable_until=_earliest(
+            stable_until,
+            (book.retry_at(name, options.retry_base, options.retry_max) for name in backed_off),
+        ),
     )
+
+
+def _earliest(first: datetime | None, others: Iterable[datetime | None]) -> datetime | None:
+    moments = [moment for moment in (first, *others) if moment is not None]
+    return min(moments, default=None)
 
 
 def _video_state(
