@@ -18,7 +18,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from bench import faults, gps, loop_stall, planning, resume, throughput
+from bench import faults, gps, idle, loop_stall, planning, resume, summary, throughput
 from bench.context import Context
 from bench.files import WORK, free_bytes, remove_tree, scratch
 from bench.procs import kill_all
@@ -65,6 +65,7 @@ BENCHMARKS = (
     Benchmark("planning", _planning, planning.render),
     Benchmark("stall", loop_stall.measure, loop_stall.render),
     Benchmark("gps", _gps, gps.render),
+    Benchmark("idle", idle.measure, idle.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]
 
@@ -96,6 +97,7 @@ def _run(selected: Sequence[Benchmark], context: Context, command: str) -> dict[
     machine = _machine()
     print(_header(context, machine, command), flush=True)
     results: dict[str, Any] = {"command": command, "machine": machine, "quick": context.quick}
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     for benchmark in selected:
         print(f"\n[{benchmark.name}] measuring ...", flush=True)
@@ -106,6 +108,10 @@ def _run(selected: Sequence[Benchmark], context: Context, command: str) -> dict[
         print(benchmark.render(result), flush=True)
         _save(results)
     results["total_seconds"] = time.perf_counter() - started
+    load = f"{load_before:.2f} / {os.getloadavg()[0]:.2f} on {machine['cpus']} CPUs"
+    results["load"] = load
+    results["summary"] = summary.summarise(results)
+    print(summary.render(results["summary"], load), flush=True)
     _save(results)
     print(f"\nTotal: {results['total_seconds']:.0f} s; raw results in {RESULTS}", flush=True)
     return results

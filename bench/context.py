@@ -27,6 +27,7 @@ class Sizes:
     big_file: int = GIB
     small_count: int = 20
     small_file: int = 50 * MIB
+    slow_file: int = 40 * MIB
     rounds: int = 5
     resume_file: int = 256 * MIB
     fault_files: int = 4
@@ -44,6 +45,7 @@ class Sizes:
             big_file=64 * MIB,
             small_count=5,
             small_file=8 * MIB,
+            slow_file=4 * MIB,
             rounds=1,
             resume_file=32 * MIB,
             fault_file=2 * MIB,

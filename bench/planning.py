@@ -116,7 +116,8 @@ def listing_body(recordings: Sequence[SimRecording]) -> bytes:
     return "".join(line + "\r\n" for line in lines).encode()
 
 
-def _client(body: bytes) -> BlackVueClient:
+def canned_client(body: bytes) -> BlackVueClient:
+    """Return a legacy BlackVue client whose every request answers ``body``."""
     session = cast(aiohttp.ClientSession, _CannedSession(body))
     client = BlackVueClient(session, "bench.invalid", tz=UTC)
     client.firmware = Firmware.LEGACY  # no /accessible probe
@@ -159,7 +160,7 @@ async def _stall_during_survey(client: BlackVueClient, destination: Path, repeat
 
 def _archive_files(archive: Archive, recordings: Sequence[SimRecording], count: int) -> list[Path]:
     """Create ``count`` empty archived files (videos and thumbnails, oldest first)."""
-    client = _client(b"")
+    client = canned_client(b"")
     paths: list[Path] = []
     for recording in recordings:
         stamp = client.recorded_at(recording.name)
@@ -192,7 +193,7 @@ def measure(
         -(-recordings // 2), start=RECORDING_START, kinds=_KINDS, directions="FR"
     )[:recordings]
     body = listing_body(simulated)
-    client = _client(body)
+    client = canned_client(body)
     parse_lines, _ = _timed(lambda: parse_legacy_listing(body.decode()), repeats)
     listing_time, listing = asyncio.run(_timed_listing(client, repeats))
     archive = CameraArchive(client, work / "archive").recordings

@@ -2,7 +2,7 @@
 
 - camsync: ``python -m bench.camsync_once`` (the engine measures itself around ``run_sync``;
   interpreter start-up and imports are reported apart, as Home Assistant pays them once);
-- curl: ``curl -s -o FILE URL`` once per file, the reference;
+- curl: one ``curl -s URL -o FILE ...`` process for all files of a set, the reference;
 - BlackVue Sync 2.2.0 (PyPI ``blackvuesync``), installed into a throwaway venv under
   ``bench/.work/`` and measured like camsync, around its ``main()``
   (:mod:`bench.blackvuesync_once`).
@@ -122,7 +122,7 @@ def run_camsync(
 
 
 class Curl:
-    """``curl -s -o FILE URL``, one process per file."""
+    """``curl -s URL -o FILE URL -o FILE ...``: one process fetches every file of a set."""
 
     def __init__(self, camera: CameraProcess) -> None:
         """Measure curl's own footprint once: one request for a file the camera lacks."""
@@ -131,24 +131,21 @@ class Curl:
         self.baseline = idle.maxrss_kib * 1024
 
     def run(self, names: Sequence[str], dest: Path, *, timeout: float = 600.0) -> ToolRun:
-        """Fetch each file with its own curl process; sum the costs."""
-        runs = [
-            run_measured(
-                [CURL, "-s", "-o", str(dest / name), self.camera.url(name)], timeout=timeout
-            )
-            for name in names
-        ]
-        peak = max(item.maxrss_kib for item in runs) * 1024
-        failures = [item.returncode for item in runs if item.returncode != 0]
+        """Fetch the files one after the other in one curl process (one connection, reused)."""
+        argv = [CURL, "-s", "--fail"]
+        for name in names:
+            argv += [self.camera.url(name), "-o", str(dest / name)]
+        measured = run_measured(argv, timeout=timeout)
+        peak = measured.maxrss_kib * 1024
         return ToolRun(
             "curl",
-            sum(item.wall for item in runs),
-            sum(item.cpu for item in runs),
-            sum(item.cpu_user for item in runs),
+            measured.wall,
+            measured.cpu,
+            measured.cpu_user,
             peak,
             peak - self.baseline,
-            f"exit {failures[0]}" if failures else "exit 0",
-            {"processes": len(runs), "rss_exact": all(item.rss_exact for item in runs)},
+            f"exit {measured.returncode}",
+            {"processes": 1, "rss_exact": measured.rss_exact},
         )
 
 
