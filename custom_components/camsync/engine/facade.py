@@ -223,7 +223,7 @@ class CameraArchive:
         except OSError:
             signature = None
         cached = self._book
-        if cached is None or cached[0] != signature or signature is None:
+        if cached is None or cached[0] != signature:
             cached = self._book = (signature, FailureBook.load(self.state_dir))
         return cached[1]
 
