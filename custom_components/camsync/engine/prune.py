@@ -6,12 +6,12 @@ archive's root; a folder goes only when deleting emptied it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 import logging
 from pathlib import Path
 
-from .archive import Archive, ArchiveTree, Recognise
+from .archive import Archive, ArchivedFile, ArchiveTree, Recognise
 from .backoff import FailureBook
 from .files import remove_file
 from .models import PruneReport
@@ -19,8 +19,18 @@ from .models import PruneReport
 _LOGGER = logging.getLogger(__name__)
 
 
-def prune(trees: Iterable[ArchiveTree], cutoff: datetime, *, dry_run: bool = False) -> PruneReport:
-    """Delete (or, in a dry run, list) files recorded before ``cutoff`` (blocking)."""
+def prune(
+    trees: Iterable[ArchiveTree],
+    cutoff: datetime,
+    *,
+    dry_run: bool = False,
+    keep: Callable[[ArchivedFile], bool] | None = None,
+) -> PruneReport:
+    """Delete (or, in a dry run, list) files recorded before ``cutoff`` (blocking).
+
+    ``keep`` (the mirrors' prune guard) spares files it returns True for: files a mirror still
+    lacks. It is called from this (executor) thread.
+    """
     deleted: list[str] = []
     folders: list[str] = []
     size = 0
@@ -33,6 +43,8 @@ def prune(trees: Iterable[ArchiveTree], cutoff: datetime, *, dry_run: bool = Fal
             (item for item in index.files.values() if item.recorded < cutoff),
             key=lambda item: (item.recorded, item.name),
         )
+        if keep is not None:
+            old = [item for item in old if not keep(item)]
         for item in old:
             deleted.append(str(item.path))
             size += item.size
