@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 import hashlib
+import socket
+import struct
 from typing import Self
 
 import aiohttp
@@ -178,10 +180,15 @@ class FaultProxy:
         if fault is not None and fault.action == "reset":
             body = await request.content.read(fault.after) if fault.after else b""
             self._count(seen, len(body))
-            assert request.transport is not None
-            request.transport.abort()
+            transport = request.transport
+            assert transport is not None
+            sock = transport.get_extra_info("socket")
+            if sock is not None:  # linger 0: the close sends a TCP reset, not a clean end
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
             seen.status = -1
-            return web.Response(status=500)
+            await asyncio.sleep(3600)  # cancelled with the connection; nothing more is sent
+            raise AssertionError("unreachable")
         body = await request.read()
         self._count(seen, len(body))
         if fault is not None:
