@@ -178,8 +178,10 @@ class FaultProxy:
         if fault is not None:
             fault.started.set()
         if fault is not None and fault.action == "reset":
-            body = await request.content.read(fault.after) if fault.after else b""
-            self._count(seen, len(body))
+            got = 0
+            while got < fault.after and (chunk := await request.content.read(fault.after - got)):
+                got += len(chunk)
+            self._count(seen, got)
             transport = request.transport
             assert transport is not None
             sock = transport.get_extra_info("socket")

@@ -265,6 +265,7 @@ async def test_a_reset_mid_upload_makes_the_mirror_away_then_it_resumes(
             if copied:
                 break
             await asyncio.sleep(0.05)
+        await mirror.run_now(wait=True)
     finally:
         await mirror.stop()
     assert first is not None

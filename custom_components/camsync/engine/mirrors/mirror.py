@@ -307,8 +307,8 @@ class Mirror:
             report.finished = self.clock()
             report.backlog_files = len(self._pending)
             report.backlog_bytes = self._pending_bytes
-            await asyncio.shield(run_io(self._state.save, self.work_dir))
             self._publish()
+            await asyncio.shield(run_io(self._state.save, self.work_dir))
         return report
 
     async def _prepare(self, *, relist: bool) -> None:
