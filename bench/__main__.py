@@ -18,7 +18,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from bench import faults, loop_stall, planning, resume, throughput
+from bench import faults, loop_stall, mirror, planning, resume, throughput
 from bench.context import Context
 from bench.files import WORK, free_bytes, remove_tree, scratch
 from bench.procs import kill_all
@@ -54,6 +54,7 @@ BENCHMARKS = (
     Benchmark("faults", faults.measure, faults.render),
     Benchmark("planning", _planning, planning.render),
     Benchmark("stall", loop_stall.measure, loop_stall.render),
+    Benchmark("mirror", mirror.measure, mirror.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]
 

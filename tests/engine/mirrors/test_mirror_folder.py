@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable
 from datetime import timedelta
-import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -268,7 +267,7 @@ async def test_a_copy_that_reads_back_wrong_never_gets_its_final_name(tmp_path: 
     try:
         first = await mirror.run_now(wait=True)
         assert not (settings.path / relative).exists()
-        assert os.listdir(settings.path / "recordings") == []  # no temporary copy either
+        assert list((settings.path / "recordings").iterdir()) == []  # no temporary copy either
         import asyncio
 
         await asyncio.sleep(0.1)

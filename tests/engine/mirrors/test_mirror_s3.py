@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
 import logging
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from custom_components.camsync.engine.mirrors import (
     S3Target,
     check_s3,
 )
-from tests.s3server.proxy import Fault, FaultProxy, put_object, upload_part
+from tests.s3server.proxy import Fault, FaultProxy, upload_part
 
 from .conftest import FAST_RETRY, MIB, bucket_objects, recognise_stamp, tree_hashes, write_archive
 
@@ -191,7 +190,7 @@ async def test_a_corrupted_body_is_refused_by_the_server_and_sent_again(
     assert [(item.relative, item.reason) for item in first.failed] == [
         ("recordings/20261120_080000_NF.mp4", MirrorReason.CHECKSUM_MISMATCH)
     ]
-    assert [seen.status for seen in s3_proxy.requests if seen.part == 2][0] == 400
+    assert next(seen.status for seen in s3_proxy.requests if seen.part == 2) == 400
     assert second is not None
     assert [item.relative for item in second.copied] == ["recordings/20261120_080000_NF.mp4"]
     objects = await bucket_objects(admin, bucket)
@@ -482,7 +481,7 @@ async def test_a_file_deleted_from_the_bucket_is_sent_again_after_a_relist(
 ) -> None:
     destination = tmp_path / "archive"
     write_archive(destination, ARCHIVE)
-    mirror, copied = mirror_for(s3_settings(), destination)
+    mirror, _ = mirror_for(s3_settings(), destination)
     await mirror.start()
     try:
         await mirror.run_now(wait=True)

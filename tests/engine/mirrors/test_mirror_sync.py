@@ -1,5 +1,4 @@
-"""A camera sync followed by mirroring: every archived file in a folder and a bucket, and a slow
-mirror never holding the sync up."""
+"""A camera sync then mirroring: every file in a folder and a bucket; a hung mirror never waits."""
 
 from __future__ import annotations
 
