@@ -14,6 +14,7 @@ from custom_components.camsync.engine.mirrors import (
     Mirror,
     MirroredFile,
     MirrorHealth,
+    MirrorItem,
     MirrorReason,
     MirrorStatus,
     S3Settings,
@@ -22,7 +23,15 @@ from custom_components.camsync.engine.mirrors import (
 )
 from tests.s3server.proxy import Fault, FaultProxy, upload_part
 
-from .conftest import FAST_RETRY, MIB, bucket_objects, recognise_stamp, tree_hashes, write_archive
+from .conftest import (
+    FAST_RETRY,
+    MIB,
+    START,
+    bucket_objects,
+    recognise_stamp,
+    tree_hashes,
+    write_archive,
+)
 
 AWAY_REASONS = (MirrorReason.ENDPOINT_UNREACHABLE, MirrorReason.TIMEOUT)
 ARCHIVE = {
@@ -522,3 +531,108 @@ async def test_no_blocking_file_reads_on_the_event_loop_when_the_client_is_made(
     await target.close()
     monkeypatch.undo()
     assert opened == []
+
+
+# --- retention, changed and vanished files -----------------------------------------------------
+
+
+async def test_the_bucket_keeps_its_own_window(
+    tmp_path: Path, s3_settings: Callable[..., S3Settings], admin: Any, bucket: str
+) -> None:
+    from datetime import timedelta
+
+    destination = tmp_path / "archive"
+    old, new = "recordings/20261120_080000_NF.mp4", "recordings/20261129_080000_NF.mp4"
+    write_archive(destination, {old: 1000, new: 1000})
+    # An earlier run put the old one there, and the user keeps a file of their own beside.
+    await admin.put_object(Bucket=bucket, Key=f"cams/front/{old}", Body=b"x" * 1000)
+    await admin.put_object(Bucket=bucket, Key="cams/front/notes.txt", Body=b"mine")
+    mirror, copied = mirror_for(
+        s3_settings(),
+        destination,
+        retention=timedelta(days=5),
+        clock=lambda: START + timedelta(days=10),
+    )
+    await mirror.start()
+    try:
+        report = await mirror.run_now(wait=True)
+    finally:
+        await mirror.stop()
+    assert report is not None
+    assert [item.relative for item in copied] == [new]
+    assert report.deleted == [old]
+    assert sorted(await bucket_objects(admin, bucket)) == [
+        "cams/front/notes.txt",
+        f"cams/front/{new}",
+    ]
+
+
+async def interrupted_upload(
+    destination: Path, settings: S3Settings, proxy: FaultProxy, part: int
+) -> None:
+    hang = proxy.add(Fault(upload_part(part), "hang"))
+    mirror, _ = mirror_for(settings, destination)
+    await mirror.start()
+    try:
+        await mirror.run_now(wait=False)
+        await asyncio.wait_for(hang.started.wait(), 30)
+    finally:
+        await mirror.stop()
+    proxy.clear()
+    proxy.reset_counts()
+
+
+async def test_a_file_that_changed_since_its_upload_began_starts_again(
+    tmp_path: Path,
+    s3_settings: Callable[..., S3Settings],
+    s3_proxy: FaultProxy,
+    admin: Any,
+    bucket: str,
+) -> None:
+    import os
+
+    destination = tmp_path / "archive"
+    relative = "recordings/20261120_080000_NF.mp4"
+    write_archive(destination, {relative: 11 * MIB})
+    await interrupted_upload(destination, s3_settings(), s3_proxy, 2)
+    (destination / relative).write_bytes(os.urandom(11 * MIB))  # replaced meanwhile
+
+    mirror, copied = mirror_for(s3_settings(), destination)
+    await mirror.start()
+    try:
+        await mirror.run_now(wait=True)
+    finally:
+        await mirror.stop()
+    key = f"/{bucket}/cams/front/{relative}"
+    assert s3_proxy.part_bytes[(key, 1)] == 5 * MIB  # sent again: the old part is another file's
+    assert copied[0].reused_bytes == 0
+    assert (await admin.list_multipart_uploads(Bucket=bucket)).get("Uploads", []) == []
+    objects = await bucket_objects(admin, bucket)
+    assert objects == {f"cams/front/{relative}": tree_hashes(destination)[relative]}
+
+
+async def test_a_file_pruned_before_its_upload_finished_leaves_no_upload_behind(
+    tmp_path: Path,
+    s3_settings: Callable[..., S3Settings],
+    s3_proxy: FaultProxy,
+    admin: Any,
+    bucket: str,
+) -> None:
+    destination = tmp_path / "archive"
+    relative = "recordings/20261120_080000_NF.mp4"
+    write_archive(destination, {relative: 11 * MIB, "recordings/20261120_090000_NF.mp4": 10})
+    await interrupted_upload(destination, s3_settings(), s3_proxy, 2)
+    (destination / relative).unlink()
+
+    mirror, _ = mirror_for(s3_settings(), destination)
+    await mirror.start()
+    try:
+        mirror.enqueue(MirrorItem(relative, 11 * MIB, START))  # still queued by the sync
+        report = await mirror.run_now(wait=True)
+    finally:
+        await mirror.stop()
+    assert report is not None
+    assert report.failed == []
+    assert (await admin.list_multipart_uploads(Bucket=bucket)).get("Uploads", []) == []
+    assert not list((destination / ".camsync/mirrors/s3-main/uploads").glob("*.json"))
+    assert mirror.health.backlog_files == 0

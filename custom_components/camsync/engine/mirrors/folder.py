@@ -238,6 +238,9 @@ class FolderTarget:
             os.close(dst)
         return digest.hexdigest()
 
+    async def tidy(self, archive: Path) -> None:
+        """Nothing to do: the listing removes stale temporary copies."""
+
     async def delete(self, relatives: Sequence[str]) -> list[str]:
         """Delete copies (retention) and the folders they leave empty."""
         return await run_io(self._delete_blocking, list(relatives))

@@ -42,7 +42,14 @@ from .models import (
     RetryPolicy,
 )
 from .scan import Classify, Recognise, scan_destination
-from .state import FileFailure, MirrorState, from_timestamp, mirror_work_dir, timestamp
+from .state import (
+    FileFailure,
+    MirrorState,
+    from_timestamp,
+    mirror_work_dir,
+    timestamp,
+    write_state,
+)
 from .target import MirrorTarget
 
 _LOGGER = logging.getLogger(__name__)
@@ -153,7 +160,7 @@ class Mirror:
         self._waiters.clear()
         await self.target.close()
         self._opened = self._checked = False
-        await asyncio.shield(run_io(self._state.save, self.work_dir))
+        await asyncio.shield(run_io(write_state, self.work_dir, self._state.dump()))
 
     @property
     def running(self) -> bool:
@@ -308,7 +315,7 @@ class Mirror:
             report.backlog_files = len(self._pending)
             report.backlog_bytes = self._pending_bytes
             self._publish()
-            await asyncio.shield(run_io(self._state.save, self.work_dir))
+            await asyncio.shield(run_io(write_state, self.work_dir, self._state.dump()))
         return report
 
     async def _prepare(self, *, relist: bool) -> None:
@@ -335,6 +342,7 @@ class Mirror:
             self._unqueue(relative)
         for item in sorted(items, key=lambda item: (item.priority, item.recorded, item.relative)):
             self._queue(item)
+        await self.target.tidy(self.destination)
         self._next_rescan = self.clock() + self.rescan_every
 
     async def _drain(self, report: MirrorRunReport) -> None:
@@ -385,9 +393,7 @@ class Mirror:
             if err.reason is MirrorReason.SOURCE_MISSING:
                 _LOGGER.debug("Not mirroring %s: %s", relative, err.detail)
                 self._unqueue(relative)
-                abandon = getattr(self.target, "abandon", None)
-                if abandon is not None:
-                    await abandon(relative)
+                await self.target.tidy(self.destination)
                 return
             entry = self._entry(item)  # it stays pending, under a fresh queue entry
             if not err.reason.per_file:

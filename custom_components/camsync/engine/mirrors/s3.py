@@ -410,11 +410,15 @@ class S3Target:
             _LOGGER.debug("Could not abort the upload of %s: %s", record.key, err)
         await run_io(self.uploads.drop, record.key)
 
-    async def abandon(self, relative: str) -> None:
-        """Abort an unfinished upload of a file that will not be mirrored any more."""
-        record = await run_io(self.uploads.load, self.key(relative))
-        if record is not None:
-            await self._abort(record)
+    async def tidy(self, archive: Path) -> None:
+        """Abort the unfinished uploads of files the archive no longer has (pruned meanwhile)."""
+        if self._uploads is None:
+            return
+        prefix = self.settings.key_prefix
+        for record in await run_io(self._uploads.records):
+            relative = record.key[len(prefix) :] if record.key.startswith(prefix) else ""
+            if not relative or not await run_io((archive / relative).is_file):
+                await self._abort(record)
 
     async def _verify_size(self, key: str, size: int) -> None:
         result = await self._call("head_object", Bucket=self.settings.bucket, Key=key)

@@ -13,6 +13,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+import uuid
 
 from ..archive import STATE_FOLDER, is_safe_name
 from ..files import write_atomically
@@ -74,12 +75,20 @@ class MirrorState:
             state.last_error = MirrorReason.UNKNOWN.value
         return state
 
+    def dump(self) -> bytes:
+        """Return the state as the file holds it (on the event loop, where it changes)."""
+        return json.dumps(asdict(self), indent=1, sort_keys=True).encode()
+
     def save(self, work_dir: Path) -> None:
-        """Write the state atomically (blocking)."""
-        work_dir.mkdir(parents=True, exist_ok=True)
-        path = work_dir / STATE_FILE
-        data = json.dumps(asdict(self), indent=1, sort_keys=True).encode()
-        write_atomically(data, path.with_suffix(".tmp"), path, work_dir)
+        """Write the state atomically (blocking; the state must not change meanwhile)."""
+        write_state(work_dir, self.dump())
+
+
+def write_state(work_dir: Path, data: bytes) -> None:
+    """Write a dumped state atomically (blocking); concurrent writes never share a temp file."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    path = work_dir / STATE_FILE
+    write_atomically(data, work_dir / f".{STATE_FILE}.{uuid.uuid4().hex[:8]}.tmp", path, work_dir)
 
 
 def timestamp(moment: datetime | None) -> float | None:

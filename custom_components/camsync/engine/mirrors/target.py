@@ -43,5 +43,8 @@ class MirrorTarget(Protocol):
     async def copy(self, source: Path, item: MirrorItem) -> CopyResult:
         """Copy one file, verified on the target, under ``item.relative``."""
 
+    async def tidy(self, archive: Path) -> None:
+        """Drop what interrupted copies of files no longer in ``archive`` left on the target."""
+
     async def delete(self, relatives: Sequence[str]) -> list[str]:
         """Delete these files from the target (retention); return those deleted."""

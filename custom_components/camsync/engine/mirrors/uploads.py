@@ -14,6 +14,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+import uuid
 
 from ..files import remove_file, write_atomically
 
@@ -87,20 +88,21 @@ class UploadBook:
             "parts": {str(number): asdict(part) for number, part in sorted(record.parts.items())},
         }
         path = self._path(record.key)
-        write_atomically(
-            json.dumps(data, indent=1).encode(), path.with_suffix(".tmp"), path, self.folder
-        )
+        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        write_atomically(json.dumps(data, indent=1).encode(), partial, path, self.folder)
 
     def drop(self, key: str) -> None:
         """Forget the record for ``key``."""
         remove_file(self._path(key))
 
-    def keys(self) -> list[str]:
-        """Return the keys with a record."""
-        keys: list[str] = []
+    def records(self) -> list[UploadRecord]:
+        """Return every readable record."""
+        found: list[UploadRecord] = []
         for path in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
             try:
-                keys.append(str(json.loads(path.read_text())["key"]))
+                key = str(json.loads(path.read_text())["key"])
             except (ValueError, KeyError, TypeError, OSError):
                 continue
-        return keys
+            if (record := self.load(key)) is not None:
+                found.append(record)
+        return found
