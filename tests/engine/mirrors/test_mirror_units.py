@@ -35,7 +35,7 @@ from custom_components.camsync.engine.mirrors.s3errors import REDACTED, Scrubber
 from custom_components.camsync.engine.mirrors.state import MirrorState, mirror_work_dir
 from custom_components.camsync.engine.mirrors.uploads import DonePart, UploadBook, UploadRecord
 
-from .conftest import MIB, START, write_archive
+from .conftest import MIB, START, recognise_stamp, write_archive
 
 
 def client_error(code: str, status: int, message: str = "") -> Exception:
@@ -299,3 +299,108 @@ async def test_the_mirror_retries_by_itself_when_its_back_off_ends(tmp_path: Pat
         await mirror.stop()
     assert mirror.health.last_copied_name == "front_20261120_090000.jpg"
     assert mirror.health.status is MirrorStatus.IDLE
+
+
+def test_settings_for_diagnostics_hide_the_credentials() -> None:
+    from custom_components.camsync.engine.mirrors import S3Settings
+
+    settings = S3Settings("camsync", "AKIAEXAMPLE", "topsecret", "http://nas:9000", prefix="/x/")
+    redacted = settings.redacted()
+    assert "topsecret" not in json.dumps(redacted)
+    assert "AKIAEXAMPLE" not in json.dumps(redacted)
+    assert redacted["bucket"] == "camsync"
+    assert settings.key_prefix == "x/"
+
+
+def test_a_server_part_is_reused_only_when_it_is_this_data() -> None:
+    import hashlib
+
+    from custom_components.camsync.engine.mirrors.errors import MirrorError
+    from custom_components.camsync.engine.mirrors.parts import Part, b64
+    from custom_components.camsync.engine.mirrors.s3 import _compare, _HeldPart, _same_part
+
+    data = b"x" * 100
+    part = Part(1, data, hashlib.sha256(data).digest())
+    md5 = f'"{hashlib.md5(data).hexdigest()}"'
+    assert _same_part(_HeldPart(md5, 100, part.checksum), part, None)
+    assert not _same_part(_HeldPart(md5, 100, b64(b"0" * 32)), part, None)
+    assert not _same_part(_HeldPart(md5, 99, None), part, None)
+    assert _same_part(_HeldPart(md5, 100, None), part, None)
+    assert not _same_part(_HeldPart('"other"', 100, None), part, None)
+    recorded = DonePart('"etag"', part.checksum, 100)
+    assert _same_part(_HeldPart('"etag"', 100, None), part, recorded)
+    _compare(None, part.checksum, "k")
+    _compare(f"{part.checksum}-3", part.checksum, "k")
+    with pytest.raises(MirrorError) as caught:
+        _compare(b64(b"1" * 32), part.checksum, "k")
+    assert caught.value.reason is MirrorReason.CHECKSUM_MISMATCH
+
+
+class GatedTarget(FolderTarget):
+    """Waits for ``gate`` before its first copy."""
+
+    gate: asyncio.Event
+
+    async def copy(self, source: Path, item: MirrorItem) -> Any:
+        await self.gate.wait()
+        return await super().copy(source, item)
+
+
+async def test_an_event_found_first_by_a_rescan_moves_up_when_the_sync_names_it(
+    tmp_path: Path,
+) -> None:
+    from custom_components.camsync.engine.mirrors import Priority
+
+    destination = tmp_path / "archive"
+    names = [
+        "recordings/20261120_060000_NF.mp4",
+        "recordings/20261120_070000_NF.mp4",
+        "recordings/20261120_080000_EF.mp4",
+    ]
+    write_archive(destination, dict.fromkeys(names, 100))
+    target = GatedTarget(
+        FolderSettings(tmp_path / "usb", allow_same_disk=True, reserve_bytes=0), destination
+    )
+    target.gate = asyncio.Event()
+    copied: list[MirroredFile] = []
+    mirror = Mirror(
+        "usb", target, destination, recognise=recognise_stamp, on_mirrored=copied.append
+    )
+    await mirror.start()
+    try:
+        for _ in range(100):  # the first file is on its way; the others wait as normal ones
+            if mirror.health.current is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert mirror.health.current == names[0]
+        mirror.enqueue(MirrorItem(names[2], 100, START, Priority.EVENT))  # the sync says: event
+        target.gate.set()
+        await mirror.run_now(wait=True, rescan=False)
+    finally:
+        await mirror.stop()
+    assert [item.relative for item in copied] == [names[0], names[2], names[1]]
+
+
+async def test_without_a_recogniser_the_mirror_dates_files_by_their_copy_time(
+    tmp_path: Path,
+) -> None:
+    from custom_components.camsync.engine.mirrors.mirror import utc_now
+
+    destination = tmp_path / "archive"
+    write_archive(destination, {"notes/odd-name.bin": 100})
+    target = FolderTarget(
+        FolderSettings(tmp_path / "usb", allow_same_disk=True, reserve_bytes=0), destination
+    )
+    now = [utc_now()]
+    mirror = Mirror("usb", target, destination, retention=timedelta(days=30), clock=lambda: now[0])
+    await mirror.start()
+    try:
+        await mirror.run_now(wait=True)
+        assert (tmp_path / "usb/notes/odd-name.bin").exists()
+        now[0] += timedelta(days=40)
+        report = await mirror.run_now(wait=True)
+    finally:
+        await mirror.stop()
+    assert report is not None
+    assert report.deleted == ["notes/odd-name.bin"]
+    assert (destination / "notes/odd-name.bin").exists()
