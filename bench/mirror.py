@@ -194,7 +194,7 @@ def _row(label: str, summary: dict[str, float]) -> list[str]:
 def render(result: dict[str, Any]) -> str:
     """Return the mirror section of the report."""
     folder, s3 = result["folder"], result["s3"]
-    parts = [heading("6. Mirrors: a folder next to cp, S3 next to boto3")]
+    parts = [heading("7. Mirrors: a folder next to cp, S3 next to boto3")]
     label = f"{folder['files']} files, {size_label(folder['bytes'])}"
     summary = folder["summary"]
     parts.append(
