@@ -81,7 +81,7 @@ def s3_settings(
             "prefix": "cams/front",
             "part_size": 5 * MIB,
             "max_attempts": 1,
-            "read_timeout": 5.0,
+            "read_timeout": 30.0,  # generous: the machine may be busy; faults are injected
             "connect_timeout": 2.0,
         }
         values.update(changes)

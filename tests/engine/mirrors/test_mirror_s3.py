@@ -258,7 +258,9 @@ async def test_a_reset_mid_upload_makes_the_mirror_away_then_it_resumes(
     write_archive(destination, {"recordings/20261120_080000_NF.mp4": 16 * MIB})
     s3_proxy.add(Fault(upload_part(3), "reset", after=1 * MIB))
     health: list[MirrorHealth] = []
-    mirror, copied = mirror_for(s3_settings(read_timeout=2.0), destination, on_health=health.append)
+    mirror, copied = mirror_for(
+        s3_settings(read_timeout=10.0), destination, on_health=health.append
+    )
     await mirror.start()
     try:
         first = await mirror.run_now(wait=True)
