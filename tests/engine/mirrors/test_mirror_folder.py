@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable
 from datetime import timedelta
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -281,6 +282,30 @@ async def test_a_copy_that_reads_back_wrong_never_gets_its_final_name(tmp_path: 
     assert second is not None
     assert [item.relative for item in second.copied] == [relative]
     assert tree_hashes(settings.path) == tree_hashes(destination)
+    state = json.loads((destination / ".camsync/mirrors/usb/state.json").read_text())
+    assert state["failures"] == {}  # the file made it: its failure is forgotten
+
+
+async def test_failures_of_files_pruned_from_the_archive_are_forgotten(tmp_path: Path) -> None:
+    destination = tmp_path / "archive"
+    relative = "recordings/20261120_080000_NF.mp4"
+    write_archive(destination, {relative: 2 * MIB})
+    settings = FolderSettings(tmp_path / "usb", allow_same_disk=True, reserve_bytes=0)
+    target = CorruptingTarget(settings, destination)
+    target.times = 99
+    mirror = Mirror("usb", target, destination, retry=FAST_RETRY)
+    await mirror.start()
+    try:
+        first = await mirror.run_now(wait=True)
+        assert first is not None
+        assert len(first.failed) == 1
+        (destination / relative).unlink()  # the local retention pruned it
+        await mirror.run_now(wait=True)
+    finally:
+        await mirror.stop()
+    state = json.loads((destination / ".camsync/mirrors/usb/state.json").read_text())
+    assert state["failures"] == {}
+    assert mirror.health.backlog_files == 0
 
 
 async def test_a_lost_state_file_costs_a_listing_not_a_copy(tmp_path: Path) -> None:

@@ -340,6 +340,8 @@ class Mirror:
         present = {item.relative for item in items}
         for relative in [name for name in self._pending if name not in present]:
             self._unqueue(relative)
+        for relative in [name for name in self._state.failures if name not in present]:
+            del self._state.failures[relative]  # pruned from the archive: forget its failures
         for item in sorted(items, key=lambda item: (item.priority, item.recorded, item.relative)):
             self._queue(item)
         await self.target.tidy(self.destination)
