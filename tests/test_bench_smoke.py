@@ -27,3 +27,23 @@ def test_planning_benchmark_returns_structured_results(tmp_path: Path) -> None:
     assert result.loop_stall >= 0
     rendered = planning.render(asdict(result))
     assert "make_plan, 200 listed vs 200 archived" in rendered
+
+
+def test_the_summary_has_every_target_key_even_when_nothing_ran() -> None:
+    from bench import summary
+
+    result = summary.summarise({})
+    for key in (
+        "cpu_per_gb_vs_blackvuesync",
+        "user_cpu_s_per_gb",
+        "speed_vs_curl_fsync",
+        "slow_link_cpu_vs_curl",
+        "idle_tick_ms_10k",
+        "noop_sync_vs_blackvuesync",
+        "list_parse_ms_10k",
+        "loop_stall_ms_10k",
+        "ha_loop_lag_max_ms",
+    ):
+        assert key in result
+        assert result["verdicts"].get(key, "not measured") == "not measured"
+    assert "not measured" in summary.render(result, "0.00 / 0.00 on 2 CPUs")

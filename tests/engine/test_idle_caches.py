@@ -1,5 +1,8 @@
-"""What makes an idle tick cheap must never make it wrong: listings and plans built again only
-when something they depend on changed, and then always."""
+"""Idle ticks are cheap but never wrong: listings and plans are built again exactly when changed.
+
+A listing or plan is reused only while everything it depends on is unchanged, and always rebuilt
+when something is.
+"""
 
 from __future__ import annotations
 
@@ -43,9 +46,7 @@ async def test_the_same_answer_gives_the_same_listing_and_a_new_one_adds_what_is
     assert grown.recordings[-1].files[0].name == later
 
     since = grown.recordings[-1].start
-    assert [r.name for r in (await client.async_list_recordings(since=since)).recordings] == [
-        later
-    ]
+    assert [r.name for r in (await client.async_list_recordings(since=since)).recordings] == [later]
 
 
 async def test_a_changed_time_zone_builds_every_recording_again(
@@ -53,7 +54,7 @@ async def test_a_changed_time_zone_builds_every_recording_again(
 ) -> None:
     utc = await client.async_list_recordings()
     dashcam.faults.daylight = True  # the camera now applies DST: names are read in dst_zone
-    client._dst_zone = zone = __import__("zoneinfo").ZoneInfo("Europe/Berlin")  # noqa: SLF001
+    client._dst_zone = zone = __import__("zoneinfo").ZoneInfo("Europe/Berlin")
 
     local = await client.async_list_recordings()
 
@@ -70,8 +71,10 @@ async def test_front_and_rear_share_their_start_and_legacy_gps_and_g_sensor_file
     listing = await client.async_list_recordings()
     front, rear = listing.recordings[0], listing.recordings[1]
     assert front.name[:17] == rear.name[:17]
-    assert front.files[2] is rear.files[2] and front.files[3] is rear.files[3]
-    assert front.files[2].name.endswith(".gps") and front.files[3].name.endswith(".3gf")
+    assert front.files[2] is rear.files[2]
+    assert front.files[3] is rear.files[3]
+    assert front.files[2].name.endswith(".gps")
+    assert front.files[3].name.endswith(".3gf")
     assert front.files[1] != rear.files[1]  # each video its own thumbnail
 
 
