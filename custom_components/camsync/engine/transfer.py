@@ -21,6 +21,7 @@ import re
 import aiohttp
 
 from .archive import Archive
+from .body import BodyReader, open_body
 from .camera import CameraClient
 from .disk import DiskGuard
 from .errors import FileTransferError, ProtocolError
@@ -216,65 +217,60 @@ async def _stream(
 ) -> int:
     """Append the body to the partial file; return the bytes received.
 
-    Network reads and disk writes overlap: one chunk is written in the executor while the next
+    Network reads and disk writes overlap: one batch is written in the executor while the next
     arrives. The received pieces go to ``writev`` as they are, never copied into a buffer.
     Bytes received before a failure are still written, since they are a valid prefix.
     """
     loop = asyncio.get_running_loop()
     writer = await run_io(PartialWriter, partial, append=start > 0)
-    reader = response.content
-    pieces: list[bytes] = []
-    buffered = 0
+    body: BodyReader | None = None
+    tail: list[bytes] = []
     # The write in flight. It is only ever awaited through shield(): a cancelled await must not
     # let a second write (the tail in _close) run beside it on the same file.
     pending: asyncio.Future[None] | None = None
     received = 0
     complete = False
     try:
-        while True:
-            # One received piece at a time, as the parser stored it: readany() would join
-            # what piled up into a new bytes object, a copy of every byte for nothing.
-            data, end_of_http_chunk = await reader.readchunk()
-            if not data:
-                if end_of_http_chunk:
-                    continue
-                break
-            pieces.append(data)
-            buffered += len(data)
-            received += len(data)
-            if buffered >= chunk_size:
-                if pending is not None:
-                    await asyncio.shield(pending)
-                pending = loop.run_in_executor(None, writer.write, pieces)
-                on_bytes(buffered)
-                pieces, buffered = [], 0
-        on_bytes(buffered)
+        body = open_body(response, chunk_size)
+        while pieces := await body.batch():
+            size = sum(map(len, pieces))
+            received += size
+            if pending is not None:
+                await asyncio.shield(pending)
+            pending = loop.run_in_executor(None, writer.write, pieces)
+            on_bytes(size)
         complete = True
-    except TimeoutError as err:  # aiohttp's read timeout is also a connection error: first
-        raise FileTransferError(
-            file.name,
-            "stalled",
-            f"no data within the read timeout after {start + received} bytes",
-            progressed=received > 0,
-        ) from err
-    except aiohttp.ClientPayloadError as err:
-        reset = _was_reset(err)
-        raise FileTransferError(
-            file.name,
-            "reset" if reset else "truncated",
-            f"the connection {'was reset' if reset else 'ended'} after {start + received} bytes",
-            progressed=received > 0,
-        ) from err
-    except (aiohttp.ClientConnectionError, ConnectionError) as err:
-        raise FileTransferError(
-            file.name,
-            "reset",
-            f"{type(err).__name__} after {start + received} bytes",
-            progressed=received > 0,
-        ) from err
+    except (
+        TimeoutError,
+        aiohttp.ClientPayloadError,
+        aiohttp.ClientConnectionError,
+        ConnectionError,
+    ) as err:
+        if body is not None:  # what arrived before the failure counts, and is written below
+            tail = body.leftover()
+            received += sum(map(len, tail))
+        raise _transfer_error(file, err, start + received, progressed=received > 0) from err
     finally:
-        await asyncio.shield(_close(writer, pending, pieces, durable=complete))
+        if body is not None:
+            tail += body.leftover()
+            body.close()
+        await asyncio.shield(_close(writer, pending, tail, durable=complete))
     return received
+
+
+def _transfer_error(
+    file: RemoteFile, err: BaseException, at: int, *, progressed: bool
+) -> FileTransferError:
+    """Return the file's failure for an error that ended its body after ``at`` bytes."""
+    if isinstance(err, TimeoutError):  # aiohttp's read timeout is also a connection error: first
+        reason, text = "stalled", f"no data within the read timeout after {at} bytes"
+    elif isinstance(err, aiohttp.ClientPayloadError):
+        reset = _was_reset(err)
+        reason = "reset" if reset else "truncated"
+        text = f"the connection {'was reset' if reset else 'ended'} after {at} bytes"
+    else:  # a connection error
+        reason, text = "reset", f"{type(err).__name__} after {at} bytes"
+    return FileTransferError(file.name, reason, text, progressed=progressed)
 
 
 async def _close(
