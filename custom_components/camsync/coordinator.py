@@ -24,6 +24,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from . import issues
+from .compat import async_get_entry_device
 from .const import (
     CONF_DESTINATION,
     CONF_KIND,
@@ -476,8 +477,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
     @property
     def device_id(self) -> str | None:
         """Return the device registry id of this camera."""
-        registry = dr.async_get(self.hass)
-        device = registry.async_get_device(identifiers={(DOMAIN, self.device_key)})
+        device = async_get_entry_device(self.hass, self.config_entry, (DOMAIN, self.device_key))
         return device.id if device else None
 
     @property
@@ -486,10 +486,9 @@ class CamsyncCoordinator(DataUpdateCoordinator[CameraState]):
         return self.config_entry.unique_id or self.config_entry.entry_id
 
     def _update_device_registry(self, info: DeviceInfo) -> None:
-        registry = dr.async_get(self.hass)
-        device = registry.async_get_device(identifiers={(DOMAIN, self.device_key)})
+        device = async_get_entry_device(self.hass, self.config_entry, (DOMAIN, self.device_key))
         if device is None:
             return
-        registry.async_update_device(
+        dr.async_get(self.hass).async_update_device(
             device.id, model=info.model, sw_version=info.firmware, serial_number=info.serial
         )

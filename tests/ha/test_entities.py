@@ -9,7 +9,7 @@ import shutil
 from homeassistant.components import camera
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from camera_simulators.blackvue import BlackVueSimulator
+from custom_components.camsync.compat import async_get_entry_device
 from custom_components.camsync.const import DOMAIN
 from tests.blackvue_fixtures import archived
 from tests.ha.conftest import blackvue_entry, call_action, state_of, sync_and_wait
@@ -46,7 +47,7 @@ async def test_camera_shows_the_newest_archived_thumbnail(
 
 
 async def test_device_information(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, entry.unique_id)})
+    device = async_get_entry_device(hass, entry, (DOMAIN, entry.unique_id))
     assert device is not None
     assert device.name == "Dashcam"
     assert device.manufacturer == "BlackVue"
