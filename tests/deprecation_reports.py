@@ -19,6 +19,10 @@ _REPORT = re.compile(
     r"^(Detected that (custom )?integration '|Detected code that |The deprecated )"
 )
 _CAMSYNC = re.compile(r"integration 'camsync'|used from camsync\b|custom_components/camsync/")
+# The same reports in a Home Assistant log file (the clean-install test's real Home Assistant).
+CAMSYNC_REPORT_IN_LOG = re.compile(
+    r"Detected that custom integration 'camsync'|The deprecated .* was used from camsync\b"
+)
 
 
 class DeprecationReports(logging.Handler):
