@@ -8,7 +8,7 @@ archive its recordings when ``camsync.sync`` is called, and log no deprecated ca
 Which Home Assistant: ``CAMSYNC_CLEAN_INSTALL_HOME_ASSISTANT`` (a version; default 2026.2.3, the
 oldest camsync supports). scripts/test's clean-2026.11 target sets it to 2026.11.0 and runs this
 test on Python 3.14. The venv is ``CAMSYNC_CLEAN_INSTALL_VENV`` (default ``.venv/clean-install``),
-rebuilt only when the version changes (about a minute from the package cache).
+rebuilt only when the version or the Python changes (a minute or more; see clean_venv.py).
 """
 
 from __future__ import annotations
@@ -25,14 +25,8 @@ import pytest
 
 from camera_simulators.blackvue import BlackVueSimulator, make_recordings
 from tests.deprecation_reports import CAMSYNC_REPORT_IN_LOG
-from tests.e2e.harness import (
-    REPO,
-    CleanInstallError,
-    bootstrap,
-    clean_install_python,
-    free_port,
-    stop_process,
-)
+from tests.e2e.clean_venv import CleanInstallError, clean_install_python
+from tests.e2e.harness import REPO, bootstrap, free_port, stop_process
 
 pytestmark = pytest.mark.e2e
 
