@@ -2,6 +2,12 @@
 
 Each camera kind is one subcommand. Its ``add_…_command`` function adds the subparser and sets
 ``run`` to a coroutine function taking the parsed arguments; :data:`COMMANDS` lists them.
+``clips`` makes the demo's playable clips (PyAV); ``--clips FOLDER`` on a camera serves them.
+``reolink --firmware v3`` is the RLC-1224A v3.2 profile (``ReolinkFaults(profile="v3")``).
+
+Ctrl-C (SIGINT) or SIGTERM stops the camera and the process exits at once: when run as a program
+the process ends with ``os._exit`` after the camera closed, so no library thread (a DNS
+resolver's, say) can keep it alive.
 """
 
 from __future__ import annotations
@@ -11,18 +17,25 @@ import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 import contextlib
 from datetime import datetime, timedelta
+import os
+from pathlib import Path
 import re
+import signal
+import sys
 from typing import Any
 
 from camera_simulators.blackvue import BlackVueFaults, BlackVueSimulator, make_recordings
+from camera_simulators.clips import ClipLibrary, make_demo_clips
 from camera_simulators.reolink import (
     ReolinkFaults,
     ReolinkSimulator,
     make_reolink_recordings,
     self_signed_context,
 )
+from camera_simulators.reolink_recordings import name_size_drift
 
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+_CLIPS_HELP = "serve the .mp4 clips of FOLDER (see the clips command) instead of synthetic videos"
 
 
 def byte_count(text: str) -> int:
@@ -59,6 +72,8 @@ def add_blackvue_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     parser.add_argument("--days", type=float, default=2.0, metavar="D")
     parser.add_argument("--throughput", type=byte_count, default=None, metavar="BPS")
+    parser.add_argument("--daylight", action="store_true", help="config.ini says Daylight=1")
+    parser.add_argument("--clips", type=Path, default=None, metavar="FOLDER", help=_CLIPS_HELP)
     parser.set_defaults(run=run_blackvue)
 
 
@@ -73,8 +88,11 @@ async def run_blackvue(args: argparse.Namespace) -> None:
         step=step,
         size_range=args.size_range,
     )
-    faults = BlackVueFaults(firmware=args.firmware, throughput=args.throughput)
-    simulator = BlackVueSimulator(recordings, faults)
+    faults = BlackVueFaults(
+        firmware=args.firmware, throughput=args.throughput, daylight=args.daylight
+    )
+    clips = ClipLibrary.from_folder(args.clips) if args.clips else None
+    simulator = BlackVueSimulator(recordings, faults, clips=clips)
     await simulator.start(args.host, args.port)
     try:
         print(
@@ -102,16 +120,35 @@ def add_reolink_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
     parser.add_argument("--password", default="secret-pass", help="the admin password")
     parser.add_argument("--https", action="store_true", help="serve HTTPS (self-signed)")
     parser.add_argument("--throughput", type=byte_count, default=None, metavar="BPS")
+    parser.add_argument(
+        "--firmware",
+        choices=["v7", "v3"],
+        default="v7",
+        help="v7: the polite guide camera; v3: an RLC-1224A on firmware v3.2",
+    )
+    parser.add_argument("--clips", type=Path, default=None, metavar="FOLDER", help=_CLIPS_HELP)
     parser.set_defaults(run=run_reolink)
 
 
 async def run_reolink(args: argparse.Namespace) -> None:
     """Serve a simulated Reolink camera until cancelled."""
-    faults = ReolinkFaults(password=args.password, rate_limit=args.throughput)
-    simulator = ReolinkSimulator(faults=faults)
-    simulator.recordings = make_reolink_recordings(
-        args.days, args.per_day, end=simulator.clock(), size_range=args.size_range
+    faults = ReolinkFaults(
+        profile=args.firmware, password=args.password, rate_limit=args.throughput
     )
+    clips = ClipLibrary.from_folder(args.clips) if args.clips else None
+    simulator = ReolinkSimulator(faults=faults, clips=clips)
+    simulator.recordings = make_reolink_recordings(
+        args.days,
+        args.per_day,
+        end=simulator.clock(),
+        size_range=args.size_range,
+        firmware=args.firmware,
+    )
+    if clips is not None:  # Search and the names tell the clip's size
+        for recording in simulator.recordings:
+            recording.size = clips.size(recording.key)
+            if recording.name_size is not None:
+                recording.name_size = recording.size - name_size_drift(recording)
     await simulator.start(
         args.host, args.port, ssl_context=self_signed_context() if args.https else None
     )
@@ -126,9 +163,27 @@ async def run_reolink(args: argparse.Namespace) -> None:
         await simulator.close()
 
 
+# --- clips ------------------------------------------------------------------------------------
+
+
+def add_clips_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``clips``: make the demo's playable H.264 clips once (existing ones are kept)."""
+    parser = commands.add_parser("clips", help="make playable demo clips (needs PyAV)")
+    parser.add_argument("--out", type=Path, required=True, metavar="FOLDER")
+    parser.add_argument("--count", type=int, default=5, metavar="N")
+    parser.set_defaults(run=run_clips)
+
+
+async def run_clips(args: argparse.Namespace) -> None:
+    """Make the clips in a worker thread (encoding takes a second or so each)."""
+    paths = await asyncio.to_thread(make_demo_clips, args.out, args.count)
+    print(f"{len(paths)} clips in {args.out}", flush=True)
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     add_blackvue_command,
     add_reolink_command,
+    add_clips_command,
 ]
 
 
@@ -143,14 +198,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+async def _until_signalled(run: Coroutine[Any, Any, None]) -> None:
+    """Run ``run``; SIGINT or SIGTERM cancels it (so its ``finally`` closes the camera)."""
+    task = asyncio.ensure_future(run)
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments and serve until Ctrl-C."""
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], Coroutine[Any, Any, None]] = args.run
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(args))
+        asyncio.run(_until_signalled(run(args)))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # no lingering library thread may keep the process alive

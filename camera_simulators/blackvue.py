@@ -1,10 +1,35 @@
 """A simulated BlackVue dashcam: an ``aiohttp.web`` app that misbehaves on demand.
 
 It serves both API generations described in ``shared/reference/blackvue-api.md`` (legacy firmware
-and V1.009+), with deterministic content: videos come from :mod:`camera_simulators.content` in
-chunks (never a whole file in memory, so a benchmark can serve gigabytes) and sidecars are
+and V1.009+), with deterministic content: videos are well-formed MP4 files from
+:mod:`camera_simulators.content`, generated in chunks (never a whole file in memory, so a benchmark
+can serve gigabytes), or real clips (``clips=``, :mod:`camera_simulators.clips`); sidecars are
 generated from their names. :class:`BlackVueFaults` holds the fault knobs; a test may change them
 at any time and each request reads them when it arrives.
+
+Real-camera variants (``shared/reference/real-cameras.md`` §BlackVue 1-5): ``/vodMetadata`` in the
+nested, top-level and line-wrapped shapes, with ``{}``/``{"metadata": {}}`` for a type the
+recording lacks (``metadata_shape``, ``metadata_line_wrap``, ``metadata_absent``); recordings of a
+camera whose clock was never set (:func:`clock_unset_recordings`, ``19700101_000000_*``); names
+with non-ASCII digits (:func:`non_ascii_digits`); a 503 once per name (``http_503_once``);
+``/Config/config.ini`` with ``[Tab1] TimeZone=``/``Daylight=`` (``time_zone``, ``daylight``);
+a mid-file TCP reset (``reset_after``).
+
+**config.ini, what is evidence and what is assumed.** The keys and sections follow a real DR900X
+Plus file (firmware 1.015) catalogued by tekgnosis-net/blackvuesync-v2 (85 keys in ``[Tab1]``,
+``[Tab2]``, ``[Tab3]``, ``[Wifi]``, ``[Cloud]``; ``TimeZone`` is a signed ``HHMM`` offset,
+``1000`` = UTC+10, ``-1100`` = UTC-11; ``Daylight`` 0/1) and the DR900S table of
+DavidMetcalfe/BlackVue-DR900S-config (``TimeSet``, ``GpsSync``, ``ap_ssid`` such as
+``Blackvue900S-C12C69``, ``*_pw`` stored as 64 hex characters). Assumed: the subset of keys
+served here, their order, CRLF line endings, ``100`` for UTC+1 (no leading zero), and that V1.009
+firmware serves the file as the legacy firmware does. The password values are invented.
+
+**Identity.** No source shows a serial number in ``version.bin``, ``config.ini`` or the V1.009
+JSON: ``version.bin`` holds the model and firmware version, ``config.ini`` has no serial key in
+the 85 catalogued; the only per-camera value seen is the default hotspot name ``ap_ssid`` (model
+plus six hex digits, user-changeable). The MP4s' own ``cprt`` metadata carries a product serial
+(per a real Elite 9 card), which is not served over HTTP here. So the simulator serves
+``ap_ssid`` (``ap_ssid`` knob) and no serial.
 
 The module reads top to bottom: the data model (recordings, faults, request log), sidecar content,
 Range planning, then :class:`BlackVueSimulator` with its lifecycle, the camera-wide faults
@@ -34,6 +59,7 @@ from aiohttp import hdrs, web
 from aiohttp.web_protocol import RequestHandler
 
 from camera_simulators import content
+from camera_simulators.clips import ClipLibrary
 from camera_simulators.jpeg import make_jpeg
 
 MODEL = "DR900X-2CH"
@@ -43,11 +69,13 @@ PLACEHOLDER_SIZE = 1000000
 THUMBNAIL_SIZE = (704, 480)
 LIVE_FPS = 5
 LIVE_BOUNDARY = "blackvue-live"
+_INVENTED_PASSWORD = "0123456789ABCDEF" * 4  # the camera stores passwords as 64 hex characters
 PARKING_KINDS = "PI"
 """Type letters whose recordings :func:`make_recordings` creates without a ``.gps``."""
 
 type Firmware = Literal["legacy", "v1009"]
 type RangeMode = Literal["honour", "ignore", "416", "bad_content_range"]
+type MetadataShape = Literal["nested", "top_level"]
 type _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _CHUNK_SIZE = 256 * 1024
@@ -125,6 +153,48 @@ def make_recordings(
     return recordings
 
 
+def clock_unset_recordings(
+    count: int,
+    *,
+    step: timedelta = timedelta(minutes=1),
+    size_range: tuple[int, int] = (200_000, 400_000),
+    kinds: str = "NEP",
+    directions: str = "FR",
+) -> list[SimRecording]:
+    """Return recordings of a camera whose clock was never set: ``19700101_000000_NF.mp4`` on.
+
+    Real listings show such names (the clock starts at the epoch after a reset).
+    """
+    return make_recordings(
+        count,
+        start=datetime(1970, 1, 1),  # noqa: DTZ001  (camera-local wall time)
+        step=step,
+        size_range=size_range,
+        kinds=kinds,
+        directions=directions,
+    )
+
+
+_DIGITS = {
+    "arabic_indic": "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+    "fullwidth": "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
+}
+
+
+def non_ascii_digits(
+    name: str, style: Literal["arabic_indic", "fullwidth"] = "arabic_indic"
+) -> str:
+    """Return ``name`` with the digits of its date and time in another script.
+
+    ``20260101_120000_NF.mp4`` becomes the same name written with Arabic-Indic digits (U+0660 to
+    U+0669) or full-width digits (U+FF10 to U+FF19): a Unicode-digit pattern matches them, ``[0-9]``
+    does not.
+    """
+    table = str.maketrans("0123456789", _DIGITS[style])
+    stamp, rest = name[:15], name[15:]
+    return stamp.translate(table) + rest
+
+
 @dataclass
 class BlackVueFaults:
     """Fault knobs. All may change at any time; an empty or ``None`` value means no fault.
@@ -163,6 +233,26 @@ class BlackVueFaults:
     connections. One-shot: when it fires the simulator sets it back to ``None``, so ``restart()``
     brings back a camera that stays.
     """
+    box_damage: dict[str, int] = field(default_factory=dict)
+    """Video name -> N: its last ``mdat`` declares N bytes more than it holds (length honest)."""
+    http_503_once: set[str] = field(default_factory=set)
+    """Names (videos, sidecars, or videos asked for on ``/vodMetadata``) answered 503 once each:
+    the name leaves the set when it fires, so the next request is served normally."""
+    metadata_shape: MetadataShape = "nested"
+    """``/vodMetadata`` answer: ``{"metadata": {type: b64}}`` or the types at the top level."""
+    metadata_line_wrap: bool = False
+    """Base64 in ``/vodMetadata`` wrapped at 76 characters with newlines (MIME style)."""
+    metadata_absent: dict[str, set[str]] = field(default_factory=dict)
+    """Video name -> metadata types (``thumbnail``, ``gps``) ``/vodMetadata`` leaves out, as for
+    a parking clip without GPS: the answer is then ``{"metadata": {}}`` or ``{}`` by shape."""
+    config_ini: bool = True
+    """Serve ``/Config/config.ini`` (False: 404)."""
+    time_zone: str = "100"
+    """``[Tab1] TimeZone``: the UTC offset as signed ``HHMM`` without padding (``-1100``)."""
+    daylight: bool = False
+    """``[Tab1] Daylight``: the camera applies DST to its clock (and so to file names)."""
+    ap_ssid: str = "Blackvue900X-5C1A2B"
+    """``[Wifi] ap_ssid``, the camera's default hotspot name: model plus six hex digits."""
 
 
 @dataclass
@@ -252,20 +342,18 @@ _SIDECARS: dict[str, Callable[[str], bytes]] = {
 
 @dataclass(frozen=True)
 class _File:
-    """A servable file: a video generated in chunks, or a small sidecar held whole."""
+    """A servable file: a video generated in chunks (or a real clip), or a sidecar held whole."""
 
     name: str
     size: int
     data: bytes | None = None
+    is_video: bool = True
+    damage: int = 0
 
     @classmethod
     def sidecar(cls, name: str) -> _File:
         data = _SIDECARS[name[-4:]](name)
-        return cls(name, len(data), data)
-
-    @property
-    def is_video(self) -> bool:
-        return self.data is None
+        return cls(name, len(data), data, is_video=False)
 
     @property
     def content_type(self) -> str:
@@ -273,7 +361,9 @@ class _File:
 
     def chunks(self, start: int, end: int, chunk_size: int) -> Iterator[bytes]:
         if self.data is None:
-            return content.iter_content(self.name, self.size, start, end, chunk_size)
+            return content.iter_content(
+                self.name, self.size, start, end, chunk_size, damage=self.damage
+            )
         data = self.data
         return (data[i : min(i + chunk_size, end)] for i in range(start, end, chunk_size))
 
@@ -449,14 +539,20 @@ class BlackVueSimulator:
 
     Use ``async with BlackVueSimulator(recordings) as sim:`` (binds 127.0.0.1 on a free port) or
     call :meth:`start` and :meth:`close`. :attr:`recordings` and :attr:`faults` may be changed at
-    any time; the listing always reflects :attr:`recordings`.
+    any time; the listing always reflects :attr:`recordings`. ``clips``: serve these real clips
+    for every video (a recording's ``size`` is then ignored: the clip's length is served).
     """
 
     def __init__(
-        self, recordings: list[SimRecording] | None = None, faults: BlackVueFaults | None = None
+        self,
+        recordings: list[SimRecording] | None = None,
+        faults: BlackVueFaults | None = None,
+        *,
+        clips: ClipLibrary | None = None,
     ) -> None:
         self.recordings: list[SimRecording] = recordings if recordings is not None else []
         self.faults: BlackVueFaults = faults if faults is not None else BlackVueFaults()
+        self.clips = clips
         self.requests: list[LoggedRequest] = []
         self.app = web.Application(middlewares=[self._middleware])
         self.app.add_routes(self._routes())
@@ -584,13 +680,15 @@ class BlackVueSimulator:
     def expected_bytes(self, name: str) -> bytes:
         """Return a servable file's whole content (meant for sidecars and small videos)."""
         file = self._require(name)
-        return file.data if file.data is not None else content.content(file.name, file.size)
+        if file.data is not None:
+            return file.data
+        return content.content(file.name, file.size, damage=file.damage)
 
     def expected_sha256(self, name: str) -> str:
         """Return the sha256 hex digest of a servable file (videos are hashed in chunks)."""
         file = self._require(name)
         if file.data is None:
-            return content.sha256(file.name, file.size)
+            return content.sha256(file.name, file.size, damage=file.damage)
         return hashlib.sha256(file.data).hexdigest()
 
     def bytes_served(self, name: str) -> int:
@@ -612,7 +710,10 @@ class BlackVueSimulator:
         is_video = name.endswith(".mp4")
         for recording in self.recordings:
             if recording.name == name:
-                return _File(name, recording.size)
+                if self.clips is not None:
+                    clip = self.clips.clip(name)
+                    return _File(name, len(clip), clip)
+                return _File(name, recording.size, damage=self.faults.box_damage.get(name, 0))
             if not is_video and name in recording.sidecar_names():
                 return _File.sidecar(name)
         return None
@@ -664,6 +765,7 @@ class BlackVueSimulator:
             web.get("/vodList", self._vod_list, allow_head=False),
             web.post("/vodMetadata", self._vod_metadata),
             web.get("/Config/version.bin", self._version, allow_head=False),
+            web.get("/Config/config.ini", self._config_ini, allow_head=False),
             web.get("/blackvue_live.cgi", self._live, allow_head=False),
             web.get("/Record/{name}", self._record_file, allow_head=False),
             web.get("/{name}", self._root_file, allow_head=False),
@@ -713,15 +815,34 @@ class BlackVueSimulator:
         recording = self._recording(payload["file"])
         if recording is None or not isinstance(types, list):
             return _text(404 if recording is None else 400, "bad request")
+        faults = self.faults
         sidecars = recording.sidecar_names()
-        if recording.name in self.faults.http_500 or self.faults.http_500 & set(sidecars):
+        if recording.name in faults.http_500 or faults.http_500 & set(sidecars):
             return _text(500, "file read error")
+        if self._busy_once(recording.name):
+            return _text(503, "busy")
+        absent = faults.metadata_absent.get(recording.name, set())
         metadata = {}
         for kind, suffix in (("thumbnail", ".thm"), ("gps", ".gps")):
             name = next((n for n in sidecars if n.endswith(suffix)), None)
-            if kind in types and name is not None:
-                metadata[kind] = base64.b64encode(_SIDECARS[suffix](name)).decode("ascii")
+            if kind in types and name is not None and kind not in absent:
+                data = _SIDECARS[suffix](name)
+                encoded = (
+                    base64.encodebytes(data)
+                    if faults.metadata_line_wrap
+                    else (base64.b64encode(data))
+                )
+                metadata[kind] = encoded.decode("ascii")
+        if faults.metadata_shape == "top_level":
+            return web.json_response(metadata)
         return web.json_response({"metadata": metadata})
+
+    def _busy_once(self, name: str) -> bool:
+        """Whether ``name`` gets its one 503 now (``http_503_once``)."""
+        if name in self.faults.http_503_once:
+            self.faults.http_503_once.discard(name)
+            return True
+        return False
 
     async def _version(self, request: web.Request) -> web.StreamResponse:
         if self.faults.version_format == "bare":
@@ -729,6 +850,42 @@ class BlackVueSimulator:
         else:
             text = f"[firmware]\nversion={FIRMWARE_VERSION}\nmodel={MODEL}\nlanguage=English\n"
         return web.Response(body=text.encode(), content_type="application/octet-stream")
+
+    async def _config_ini(self, request: web.Request) -> web.StreamResponse:
+        faults = self.faults
+        if not faults.config_ini:
+            raise web.HTTPNotFound
+        sections = {
+            "Tab1": {
+                "TimeSet": "0",
+                "SetTime": "0000",
+                "TimeZone": faults.time_zone,
+                "Daylight": str(int(faults.daylight)),
+                "GpsSync": "1",
+                "ImageSetting": "0",
+                "VideoQuality": "1",
+                "NormalRecord": "1",
+                "VoiceRecord": "1",
+                "DateDisplay": "1",
+                "SpeedUnit": "0",
+                "RecordTime": "1",
+            },
+            "Tab2": {"NORMALSENSOR1": "5", "PARKINGSENSOR1": "7", "MOTIONSENSOR": "3"},
+            "Tab3": {"RECLED": "1", "VOLUME": "5", "ScheduledReboot": "1"},
+            "Wifi": {"ap_ssid": faults.ap_ssid, "ap_pw": _INVENTED_PASSWORD, "WiFiBand": "1"},
+            "Cloud": {
+                "CloudService": "0",
+                "sta_ssid": "",
+                "sta_pw": "",
+                "CloudSettingVersion": "1",
+            },
+        }
+        lines = []
+        for section, keys in sections.items():
+            lines.append(f"[{section}]")
+            lines += [f"{key}={value}" for key, value in keys.items()]
+        body = "".join(line + "\r\n" for line in lines)
+        return web.Response(body=body.encode(), content_type="application/octet-stream")
 
     async def _record_file(self, request: web.Request) -> web.StreamResponse:
         if not self._legacy:
@@ -777,6 +934,8 @@ class BlackVueSimulator:
     async def _serve_file(self, request: web.Request, name: str) -> web.StreamResponse:
         if name in self.faults.http_500:
             return _text(500, "file read error")
+        if self._busy_once(name):
+            return _text(503, "busy")
         file = self._find(name)
         if file is None:
             raise web.HTTPNotFound

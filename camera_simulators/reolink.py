@@ -1,42 +1,55 @@
-"""A simulated Reolink camera (RLC-520A-like): the CGI API over HTTP(S), with fault knobs.
+"""A simulated Reolink camera: the CGI API over HTTP(S), with fault knobs and firmware profiles.
 
 It speaks what camsync uses of the API (see ``shared/reference/reolink-api.md``): Login/Logout
 with leased tokens, GetDevInfo, GetLocalLink, GetHddInfo, GetTime, Snap, Search, Download and
 Playback, on ``/cgi-bin/api.cgi`` and ``/api.cgi``. JSON replies are labelled ``text/html`` and
 use the camera's spacing (``"key" : value``); errors carry ``code`` 1 and an ``error`` block.
 
-Trigger flags in file names follow the bit layout reolink-aio decodes (``typings.py``,
-``FLAGS_CAM_V2``; slayer/reolink-ctl ``vod.py`` reads the same nibbles). Bits are counted from
-the most significant bit of the hex field: person 17, vehicle 19, animal 20, timer (schedule)
-23, motion 24. The other bits come from the guide's example ``6D28808`` (resolution, frame rate,
-audio), so a motion-only main-stream file is named ``..._6D28808_<HEXSIZE>.mp4`` and a person
-recording with motion ``..._6D28C08_...``, as in the guide.
+**Profiles.** ``ReolinkSimulator(recordings, ReolinkFaults())`` is the polite RLC-520A of the
+vendor guide v7: Download serves exactly Search's size with a Content-Length, errors are JSON.
+``ReolinkFaults(profile="v3")`` is an RLC-1224A on firmware v3.2.0.6011 as measured on a real
+camera: remuxed fragmented MP4 bodies whose length is neither Search's size nor the name's,
+``video/mp4``, chunked without Content-Length, TCP resets instead of answers, HTTP 401 for a lost
+session, Playback 404, a single-threaded Search (-54). Pair it with
+``make_reolink_recordings(..., firmware="v3")`` for v3 names (``/mnt/sda/Mp4Record/...RecM0A_``,
+``DST`` markers, a name size that drifts from Search's). Every knob is documented on
+:class:`~camera_simulators.reolink_faults.ReolinkFaults`.
+
+**Content.** Every video is a well-formed MP4 from :mod:`camera_simulators.content` (plain, or
+fragmented when remuxed), generated in chunks; ``expected_sha256`` and ``served_size`` say what a
+complete copy looks like under the current knobs. With ``clips=`` the simulator serves real clip
+files instead (:mod:`camera_simulators.clips`).
+
+**Recordings still being recorded** (``in_progress``) are listed with end ``000000`` and a size
+that grows with every listing; :meth:`ReolinkSimulator.finish_recording` gives them their final
+name, end and size, after which the old name is gone (-222, or a reset with ``reset_missing``).
 
 Time zone: ``ReolinkFaults.time_zone_seconds`` defaults to -3600, which Reolink uses for UTC+1
 (the sign is inverted), with central-European DST (last Sunday of March 02:00 to last Sunday of
 October 03:00, one hour). All recording times are camera-local naive datetimes.
-
-Faults are plain attributes of ``ReolinkFaults``; tests change them at any time.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time as dt_time, timedelta
 import email.utils
+import hashlib
 import ipaddress
 import json
 from pathlib import Path
+import random
 import secrets
 import socket
 import ssl
 import struct
 import tempfile
 import time
-from typing import Any, Literal, Self
+from typing import Any, Self
+import urllib.parse
 
 from aiohttp import web
 from cryptography import x509
@@ -45,20 +58,41 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from . import content
+from .clips import ClipLibrary
 from .jpeg import make_jpeg
+from .reolink_faults import OCTET_STREAM, V3_KNOBS, ReolinkFaults
+from .reolink_recordings import (
+    TRIGGERS,
+    ReolinkRecording,
+    make_reolink_recordings,
+    make_v3,
+    name_size_drift,
+    remux_size,
+    rule_datetime,
+)
 
-TRIGGERS = ("person", "vehicle", "animal", "motion", "timer")
-
-# Bit positions counted from the most significant bit of the flags field (reolink-aio layout).
-_FLAG_BITS = {"person": 17, "vehicle": 19, "animal": 20, "timer": 23, "motion": 24}
-# The guide's RLC flags without trigger bits: resolution index, PAL, 20 fps, audio.
-_BASE_FLAGS = 0x6D28800
-_FLAG_DIGITS = {"6": 7, "7": 10}
+__all__ = [
+    "LOCKED_DETAIL",
+    "OCTET_STREAM",
+    "TRIGGERS",
+    "V3_KNOBS",
+    "ReolinkFaults",
+    "ReolinkRecording",
+    "ReolinkRequest",
+    "ReolinkSimulator",
+    "make_reolink_recordings",
+    "make_v3",
+    "remux_size",
+    "self_signed_context",
+]
 
 LOCKED_DETAIL = "Login has been locked, please try again later!"
-OCTET_STREAM = "apolication/octet-stream"  # sic: the firmware's typo
+V3_MODEL = "RLC-1224A"
+V3_FIRMWARE = "v3.2.0.6011_2607012059"
 _CHUNK = 64 * 1024
 _BROKEN_PAGE = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
+_NOT_FOUND_PAGE = b"<html><body><h1>404 Not Found</h1></body></html>"
+_HTTP_ERROR_PAGE = "<html><body><h1>{status}</h1></body></html>"
 _DETAILS = {
     -1: "not exist",
     -4: "param error",
@@ -69,162 +103,14 @@ _DETAILS = {
     -26: "ability error",
     -48: "Fetching a picture failed",
     -49: "Channel invalid",
+    -54: "the respode of msg is err",  # sic, as a real RLC-1224A answers an overlapping Search
     -220: "Error downloading video file",
     -221: "Busy video recording task",
     -222: "The video file does not exist",
+    -507: "login reach max",
 }
 
 type Json = dict[str, Any]
-type RangeMode = Literal["honour", "ignore", "416", "bad_content_range"]
-type HddMode = Literal["ok", "none", "unformatted", "unmounted"]
-type SizeMode = Literal["int", "str", "mixed"]
-type DstRule = tuple[int, int, int, int, int, int]
-
-
-@dataclass
-class ReolinkRecording:
-    """One file on the simulated SD card.
-
-    ``variant`` picks the name layout: "6" parts (``RecM01_date_start_end_flags_size``, the
-    RLC-520A's), or "7" (``RecM07_..._0_<10 hex flags>_size``). ``dst_prefix`` writes the date
-    as ``DST20230426``. ``name_size`` makes the hex size in the name lie (default: ``size``).
-    """
-
-    start: datetime
-    end: datetime
-    triggers: frozenset[str]
-    size: int
-    stream: str = "main"
-    variant: Literal["6", "7"] = "6"
-    dst_prefix: bool = False
-    name_size: int | None = None
-
-    @property
-    def flags(self) -> str:
-        """Return the hex trigger-flags field of the name."""
-        unknown = set(self.triggers) - set(TRIGGERS)
-        if unknown:
-            raise ValueError(f"unknown triggers {sorted(unknown)}")
-        digits = _FLAG_DIGITS[self.variant]
-        bits = digits * 4
-        value = _BASE_FLAGS << (bits - 28)
-        for trigger in self.triggers:
-            value |= 1 << (bits - 1 - _FLAG_BITS[trigger])
-        return f"{value:0{digits}X}"
-
-    @property
-    def basename(self) -> str:
-        """Return the file name without its folder."""
-        letter = "S" if self.stream == "sub" else "M"
-        version = "07" if self.variant == "7" else "01"
-        day = ("DST" if self.dst_prefix else "") + self.start.strftime("%Y%m%d")
-        extra = "_0" if self.variant == "7" else ""
-        size = self.size if self.name_size is None else self.name_size
-        return (
-            f"Rec{letter}{version}_{day}_{self.start:%H%M%S}_{self.end:%H%M%S}"
-            f"{extra}_{self.flags}_{size:X}.mp4"
-        )
-
-    @property
-    def name(self) -> str:
-        """Return the SD-card path Search lists and Download takes as ``source``."""
-        return f"Mp4Record/{self.start:%Y-%m-%d}/{self.basename}"
-
-
-_TRIGGER_CYCLE: tuple[frozenset[str], ...] = (
-    frozenset({"motion"}),
-    frozenset({"motion", "person"}),
-    frozenset({"timer"}),
-    frozenset({"motion", "vehicle"}),
-    frozenset({"motion", "animal"}),
-    frozenset({"motion", "person", "vehicle"}),
-    frozenset({"timer", "motion"}),
-)
-
-
-def make_reolink_recordings(
-    days: int,
-    per_day: int,
-    *,
-    end: datetime,
-    size_range: tuple[int, int] = (200_000, 400_000),
-    stream: str = "main",
-) -> list[ReolinkRecording]:
-    """Return ``per_day`` recordings on each of ``days`` days up to ``end`` (camera-local).
-
-    Deterministic: start times are spread evenly over each day (the last day stops at
-    ``end``), triggers cycle through motion, person, timer, vehicle, animal and mixes, and sizes
-    come from ``content.size_for``. Sorted oldest first.
-    """
-    recordings: list[ReolinkRecording] = []
-    for back in range(days - 1, -1, -1):
-        midnight = datetime.combine(end.date() - timedelta(days=back), datetime.min.time())
-        window_end = min(midnight + timedelta(days=1), end)
-        step = (window_end - midnight) / max(per_day, 1)
-        for index in range(per_day):
-            start = (midnight + step * index + min(step / 4, timedelta(minutes=5))).replace(
-                microsecond=0
-            )
-            length = min(step / 2, timedelta(seconds=30 + 7 * (index % 9)))
-            stop = (start + length).replace(microsecond=0)
-            if stop <= start or stop > end:
-                continue
-            key = f"{stream}:{start:%Y%m%d%H%M%S}"
-            recordings.append(
-                ReolinkRecording(
-                    start=start,
-                    end=stop,
-                    triggers=_TRIGGER_CYCLE[len(recordings) % len(_TRIGGER_CYCLE)],
-                    size=content.size_for(key, *size_range),
-                    stream=stream,
-                )
-            )
-    return recordings
-
-
-@dataclass
-class ReolinkFaults:
-    """Knobs a test turns; every one is read at request time.
-
-    ``expire_tokens`` is one-shot: the next request invalidates every open token and resets it.
-    ``truncate``/``reset_after``/``stall`` are keyed by file basename and count body bytes of
-    each response: send N bytes then close cleanly / abort the connection / pause S seconds.
-    They stay until the test removes them. ``junk_files`` adds raw Search entries (a name string
-    or a whole dict) to the file search of a day ("YYYY-MM-DD"). A request naming a command in
-    ``broken_replies`` gets an HTML error page instead of JSON (or of a JPEG, for Snap).
-    """
-
-    username: str = "admin"
-    password: str = "secret-pass"
-    lease_time: int = 3600
-    expire_tokens: bool = False
-    lock_after_failures: int = 3
-    lock_seconds: float = 300.0
-    lock_rsp_code: int = -7
-    lock_unlock_time: bool = True
-    max_sessions: int | None = None
-    range_mode: RangeMode = "honour"
-    truncate: dict[str, int] = field(default_factory=dict)
-    reset_after: dict[str, int] = field(default_factory=dict)
-    stall: dict[str, tuple[int, float]] = field(default_factory=dict)
-    rate_limit: int | None = None
-    download_fails: bool = False
-    playback_flv: bool = False
-    playback_content_type: str = OCTET_STREAM
-    busy: set[str] = field(default_factory=set)
-    snap_fails: bool = False
-    unsupported: set[str] = field(default_factory=set)
-    short_batch: bool = False
-    broken_replies: set[str] = field(default_factory=set)
-    hdd: HddMode = "ok"
-    search_size: SizeMode = "mixed"
-    junk_files: dict[str, list[Any]] = field(default_factory=dict)
-    time_zone_seconds: int = -3600
-    dst: bool = True
-    dst_enable: bool = True
-    dst_offset_hours: int = 1
-    dst_start: DstRule = (3, 5, 0, 2, 0, 0)
-    dst_end: DstRule = (10, 5, 0, 3, 0, 0)
 
 
 @dataclass
@@ -234,7 +120,8 @@ class ReolinkRequest:
     ``url`` is the path and query as received; ``params`` the query (token included);
     ``commands`` the commands it carried (a batch has several); ``body`` the parsed JSON body,
     where Login's password belongs; ``rsp_codes`` one per reply element (0 = success);
-    ``body_bytes`` the file or image bytes sent.
+    ``body_bytes`` the file or image bytes sent. ``outcome`` says how a file request ended when
+    it got no ordinary answer: ``"reset"`` (TCP reset, no reply), ``"hang_up"`` (closed, no reply).
     """
 
     method: str
@@ -249,6 +136,7 @@ class ReolinkRequest:
     status: int = 0
     rsp_codes: list[int] = field(default_factory=list)
     body_bytes: int = 0
+    outcome: str = ""
 
 
 @dataclass
@@ -257,37 +145,47 @@ class _Token:
 
 
 class ReolinkSimulator:
-    """A fake Reolink camera on 127.0.0.1 (an aiohttp.web app) with fault knobs."""
+    """A fake Reolink camera on 127.0.0.1 (an aiohttp.web app) with fault knobs.
+
+    ``model``/``firmware`` default to the RLC-520A of the guide, or to the RLC-1224A v3.2 when
+    ``faults.profile`` is ``"v3"``. ``clips``: serve these real clips for every video.
+    """
 
     def __init__(
         self,
         recordings: Iterable[ReolinkRecording] | None = None,
         faults: ReolinkFaults | None = None,
         *,
-        model: str = "RLC-520A",
+        model: str | None = None,
         mac: str = "EC:71:DB:12:34:56",
         name: str = "Front yard",
-        firmware: str = "v3.0.0.2356_23062000",
+        firmware: str | None = None,
         serial: str = "00000000012345",
         sd_capacity_mb: int = 30462,
         sd_free_mb: int = 779,
         clock: Callable[[], datetime] | None = None,
+        clips: ClipLibrary | None = None,
     ) -> None:
         self.recordings: list[ReolinkRecording] = list(recordings or [])
         self.faults = faults or ReolinkFaults()
-        self.model = model
+        v3 = self.faults.profile == "v3"
+        self.model = model or (V3_MODEL if v3 else "RLC-520A")
         self.mac = mac
         self.name = name
-        self.firmware = firmware
+        self.firmware = firmware or (V3_FIRMWARE if v3 else "v3.0.0.2356_23062000")
         self.serial = serial
         self.sd_capacity_mb = sd_capacity_mb
         self.sd_free_mb = sd_free_mb
         self.clock: Callable[[], datetime] = clock or self._default_clock
+        self.clips = clips
         self.requests: list[ReolinkRequest] = []
         self._tokens: dict[str, _Token] = {}
         self._failures = 0
         self._locked_until = 0.0
         self._served: dict[str, int] = {}
+        self._searching = 0
+        self._sending = 0
+        self._rng: random.Random | None = None
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
         self._port = 0
@@ -369,10 +267,25 @@ class ReolinkSimulator:
                 return recording
         raise KeyError(recording_or_name)
 
-    def expected_sha256(self, recording_or_basename: ReolinkRecording | str) -> str:
-        """Return the sha256 a complete copy of the recording has."""
+    def served_size(self, recording_or_basename: ReolinkRecording | str) -> int:
+        """Return the length a Download of the recording serves under the current knobs."""
         recording = self.find(recording_or_basename)
-        return content.sha256(recording.basename, recording.size)
+        if self.clips is not None:
+            return self.clips.size(recording.key)
+        return remux_size(recording) if self.faults.remux else recording.size
+
+    def expected_sha256(self, recording_or_basename: ReolinkRecording | str) -> str:
+        """Return the sha256 a complete Download of the recording has under the current knobs."""
+        recording = self.find(recording_or_basename)
+        digest = hashlib.sha256()
+        for piece in self._chunks(recording, 0, self.served_size(recording), content.BLOCK_SIZE):
+            digest.update(piece)
+        return digest.hexdigest()
+
+    def expected_bytes(self, recording_or_basename: ReolinkRecording | str) -> bytes:
+        """Return a complete Download's bytes (meant for small files)."""
+        recording = self.find(recording_or_basename)
+        return b"".join(self._chunks(recording, 0, self.served_size(recording), _CHUNK))
 
     def bytes_served(self, basename: str) -> int:
         """Return the body bytes sent for this file over every request."""
@@ -392,6 +305,61 @@ class ReolinkSimulator:
         gone, self.recordings = self.recordings[:count], self.recordings[count:]
         return gone
 
+    def start_recording(
+        self,
+        start: datetime,
+        triggers: Iterable[str] = ("motion",),
+        *,
+        size: int = 100_000,
+        stream: str = "main",
+        v3: bool | None = None,
+    ) -> ReolinkRecording:
+        """Add a clip that is still being recorded (end ``000000``, growing); return it.
+
+        ``v3`` (default: the profile is v3) names it as v3 firmware does.
+        """
+        recording = ReolinkRecording(
+            start=start,
+            end=start,
+            triggers=frozenset(triggers),
+            size=size,
+            stream=stream,
+            in_progress=True,
+        )
+        if self.faults.profile == "v3" if v3 is None else v3:
+            make_v3(recording)
+        else:
+            recording.name_size = size
+        self.recordings.append(recording)
+        return recording
+
+    def finish_recording(
+        self,
+        recording_or_name: ReolinkRecording | str,
+        *,
+        end: datetime | None = None,
+        size: int | None = None,
+    ) -> ReolinkRecording:
+        """Stop recording a clip; return it.
+
+        It gets its real end (default 30 s after its start), a final size (default: one more
+        growth step) and so a new name; the old name is gone.
+        """
+        recording = self.find(recording_or_name)
+        recording.in_progress = False
+        recording.finish_after_listings = None
+        recording.end = end or recording.start + timedelta(seconds=30)
+        recording.size = size if size is not None else recording.size + self.faults.growth_bytes
+        recording.name_size = (
+            recording.size - name_size_drift(recording) if recording.variant == "10" else None
+        )
+        return recording
+
+    @property
+    def searches_in_progress(self) -> int:
+        """Return how many Search requests the camera is working on now."""
+        return self._searching
+
     def expire_all_tokens(self) -> None:
         """Invalidate every open token now."""
         self._tokens.clear()
@@ -406,7 +374,7 @@ class ReolinkSimulator:
 
     def _dst_window(self, year: int) -> tuple[datetime, datetime]:
         faults = self.faults
-        return _rule_datetime(year, faults.dst_start), _rule_datetime(year, faults.dst_end)
+        return rule_datetime(year, faults.dst_start), rule_datetime(year, faults.dst_end)
 
     def _dst_active(self) -> bool:
         return self.faults.dst and self.faults.dst_enable
@@ -422,12 +390,14 @@ class ReolinkSimulator:
                 return standard + timedelta(hours=self.faults.dst_offset_hours)
         return standard
 
-    def _to_utc(self, local: datetime) -> datetime:
+    def _to_utc(self, local: datetime, dst: bool | None = None) -> datetime:
+        """Camera-local to UTC; ``dst`` (the name's marker) overrides the rule when given."""
         offset = timedelta(seconds=self.faults.time_zone_seconds)
-        if self._dst_active():
+        if dst is None and self._dst_active():
             start, end = self._dst_window(local.year)
-            if start <= local < end:
-                offset -= timedelta(hours=self.faults.dst_offset_hours)
+            dst = start <= local < end
+        if dst:
+            offset -= timedelta(hours=self.faults.dst_offset_hours)
         return (local + offset).replace(tzinfo=UTC)
 
     # -- request handling --
@@ -469,7 +439,27 @@ class ReolinkSimulator:
             return self._json_reply(entry, [_error(entry.command or "Unknown", -4)])
         entry.body = body
         entry.commands = [str(item.get("cmd", "")) for item in body]
-        replies = [self._command(item, entry.token) for item in body]
+        if "Search" not in entry.commands:
+            return self._replies(entry, body, overlapped=False)
+        faults = self.faults
+        if faults.search_http_errors:
+            entry.status = faults.search_http_errors.pop(0)
+            page = _HTTP_ERROR_PAGE.format(status=entry.status)
+            return web.Response(status=entry.status, text=page, content_type="text/html")
+        # The camera searches one request at a time: a Search arriving during another overlaps.
+        overlapped = self._searching > 0
+        self._searching += 1
+        try:
+            if faults.search_seconds > 0:
+                await asyncio.sleep(faults.search_seconds)
+            return self._replies(entry, body, overlapped=overlapped)
+        finally:
+            self._searching -= 1
+
+    def _replies(
+        self, entry: ReolinkRequest, body: list[Json], *, overlapped: bool
+    ) -> web.Response:
+        replies = [self._command(item, entry.token, overlapped=overlapped) for item in body]
         if self.faults.short_batch and len(replies) > 1:
             replies = replies[:-1]
         return self._json_reply(entry, replies)
@@ -481,7 +471,7 @@ class ReolinkSimulator:
         ]
         return web.Response(body=_dumps(replies), content_type="text/html")
 
-    def _command(self, item: Json, token: str | None) -> Json:
+    def _command(self, item: Json, token: str | None, *, overlapped: bool = False) -> Json:
         name = str(item.get("cmd", ""))
         param = item.get("param")
         param = param if isinstance(param, dict) else {}
@@ -491,6 +481,8 @@ class ReolinkSimulator:
             return _error(name, -6)
         if name in self.faults.unsupported:
             return _error(name, -9)
+        if name == "Search":
+            return self._search(param, overlapped=overlapped)
         handler = self._handlers().get(name)
         if handler is None:
             return _error(name, -26)
@@ -506,7 +498,6 @@ class ReolinkSimulator:
             "GetLocalLink": lambda _: _ok("GetLocalLink", {"LocalLink": self._local_link()}),
             "GetHddInfo": lambda _: _ok("GetHddInfo", {"HddInfo": self._hdd_info()}),
             "GetTime": lambda _: _ok("GetTime", self._time()),
-            "Search": self._search,
         }
 
     # -- login --
@@ -530,7 +521,7 @@ class ReolinkSimulator:
         self._failures = 0
         self._drop_expired()
         if faults.max_sessions is not None and len(self._tokens) >= faults.max_sessions:
-            return _error("Login", -5)
+            return _error("Login", faults.max_sessions_rsp_code)
         token = secrets.token_hex(8)[:15]
         self._tokens[token] = _Token(expires=now + faults.lease_time)
         return _ok("Login", {"Token": {"leaseTime": faults.lease_time, "name": token}})
@@ -620,7 +611,7 @@ class ReolinkSimulator:
 
     # -- search --
 
-    def _search(self, param: Json) -> Json:
+    def _search(self, param: Json, *, overlapped: bool) -> Json:
         search = param.get("Search")
         if not isinstance(search, dict):
             return _error("Search", -4)
@@ -633,21 +624,47 @@ class ReolinkSimulator:
             return _error("Search", -4)
         if channel != 0:
             return _error("Search", -49)
+        faults = self.faults
+        if faults.search_busy_next > 0:
+            faults.search_busy_next -= 1
+            return _error("Search", -54)
+        if overlapped and faults.search_overlap == "busy":
+            return _error("Search", -54)
         stream = str(search.get("streamType", "main"))
         recordings = [item for item in self.recordings if item.stream == stream]
         result: Json = {"Status": self._status(recordings, start, end), "channel": channel}
         if not status_only and start.date() == end.date():
-            files = sorted(
-                (item for item in recordings if start <= item.start <= end),
-                key=lambda item: item.start,
-            )
+            day = f"{start:%Y-%m-%d}"
+            empty = overlapped and faults.search_overlap == "empty"
+            if day in faults.search_empty_next:
+                faults.search_empty_next.discard(day)
+                empty = True
+            files = [] if empty else self._listed(recordings, start, end)
             entries = [self._file_entry(item, index) for index, item in enumerate(files)]
-            entries += [
-                _junk_entry(raw) for raw in self.faults.junk_files.get(f"{start:%Y-%m-%d}", [])
-            ]
+            if not empty:
+                entries += [_junk_entry(raw) for raw in faults.junk_files.get(day, [])]
             if entries:
                 result["File"] = entries
         return _ok("Search", {"SearchResult": result})
+
+    def _listed(
+        self, recordings: list[ReolinkRecording], start: datetime, end: datetime
+    ) -> list[ReolinkRecording]:
+        """Return what a file search lists; clips still recording grow (or finish) first."""
+        files = sorted(
+            (item for item in recordings if start <= item.start <= end),
+            key=lambda item: item.start,
+        )
+        for item in files:
+            if not item.in_progress:
+                continue
+            if item.finish_after_listings is not None:
+                item.finish_after_listings -= 1
+                if item.finish_after_listings <= 0:
+                    self.finish_recording(item)
+                    continue
+            item.size += self.faults.growth_bytes
+        return files
 
     def _status(
         self, recordings: list[ReolinkRecording], start: datetime, end: datetime
@@ -669,8 +686,11 @@ class ReolinkSimulator:
     def _file_entry(self, recording: ReolinkRecording, index: int) -> Json:
         mode = self.faults.search_size
         as_text = mode == "str" or (mode == "mixed" and index % 2 == 1)
+        end = recording.end
+        if recording.in_progress:
+            end = datetime.combine(recording.start.date(), dt_time())
         return {
-            "EndTime": _time_block(recording.end),
+            "EndTime": _time_block(end),
             "StartTime": _time_block(recording.start),
             "frameRate": 0,
             "height": 0,
@@ -701,33 +721,89 @@ class ReolinkSimulator:
     async def _serve_file(
         self, request: web.Request, entry: ReolinkRequest, command: str
     ) -> web.StreamResponse:
+        """Answer Download/Playback; the checks run in the order the v3 firmware showed."""
         faults = self.faults
+        raw_source = _raw_query_value(request, "source")
+        if faults.wedged:
+            return await self._reset(request, entry)
+        if faults.reset_on_encoded_slash and "%2f" in raw_source.lower():
+            return await self._reset(request, entry)
         if not self._token_valid(entry.token):
+            if faults.session_401:
+                entry.status = 401
+                return web.Response(status=401, body=b"", content_type="text/html")
             return self._json_reply(entry, [_error(command, -6)])
         if command in faults.unsupported:
             return self._json_reply(entry, [_error(command, -9)])
+        if command == "Playback" and faults.playback_404:
+            entry.status = 404
+            return web.Response(status=404, body=_NOT_FOUND_PAGE, content_type="text/html")
+        if faults.reset_probability > 0 and self._draw() < faults.reset_probability:
+            return await self._reset(request, entry)
         if command == "Download" and faults.download_fails:
+            entry.outcome = "hang_up"
             return await _hang_up(request)
-        source = request.query.get("source", "")
+        if command == "Download" and faults.wedge_on_concurrent_download and self._sending:
+            faults.wedged = True
+            return await self._reset(request, entry)
+        if faults.strict_source:
+            source = urllib.parse.unquote(raw_source)
+        else:
+            source = request.query.get("source", "")
         recording = next((item for item in self.recordings if item.name == source), None)
         if recording is None:
+            if faults.reset_missing:
+                return await self._reset(request, entry)
             return self._json_reply(entry, [_error(command, -222)])
         if recording.basename in faults.busy:
             return self._json_reply(entry, [_error(command, -221)])
-        content_type = OCTET_STREAM if command == "Download" else faults.playback_content_type
+        content_type = (
+            faults.download_content_type if command == "Download" else faults.playback_content_type
+        )
         if command == "Playback" and faults.playback_flv:
             content_type = "video/x-flv"
         return await self._stream(request, entry, recording, content_type)
 
-    def _file_headers(self, request: web.Request, recording: ReolinkRecording) -> dict[str, str]:
-        modified = self._to_utc(recording.end)
+    def _draw(self) -> float:
+        if self._rng is None:
+            self._rng = random.Random(self.faults.reset_seed)
+        return self._rng.random()
+
+    async def _reset(self, request: web.Request, entry: ReolinkRequest) -> web.Response:
+        """Reset the connection (RST) without any HTTP reply."""
+        entry.outcome = "reset"
+        await _close_connection(request, abort=True)
+        return web.Response()
+
+    def _file_headers(
+        self, request: web.Request, recording: ReolinkRecording, size: int
+    ) -> dict[str, str]:
+        dst = recording.dst_prefix if self.faults.dst_from_name else None
+        modified = self._to_utc(recording.end, dst)
         output = request.query.get("output") or recording.basename
         return {
             "Last-Modified": email.utils.format_datetime(modified, usegmt=True),
-            "ETag": f'"{int(modified.timestamp()):x}-{recording.size:x}"',
+            "ETag": f'"{int(modified.timestamp()):x}-{size:x}"',
             "Content-Disposition": f"attachment;filename={output}",
             "Accept-Ranges": "bytes",
         }
+
+    def _chunks(
+        self, recording: ReolinkRecording, start: int, stop: int, chunk_size: int
+    ) -> Iterator[bytes]:
+        """Return the served bytes ``start``..``stop`` of a recording under the current knobs."""
+        if self.clips is not None:
+            return self.clips.chunks(recording.key, start, stop, chunk_size)
+        faults = self.faults
+        return content.iter_content(
+            recording.basename,
+            self.served_size(recording),
+            start,
+            stop,
+            chunk_size,
+            layout="fragmented" if faults.remux else "plain",
+            damage=faults.box_damage.get(recording.basename, 0),
+        )
 
     async def _stream(
         self,
@@ -736,8 +812,8 @@ class ReolinkSimulator:
         recording: ReolinkRecording,
         content_type: str,
     ) -> web.StreamResponse:
-        size = recording.size
-        headers = self._file_headers(request, recording)
+        size = self.served_size(recording)
+        headers = self._file_headers(request, recording, size)
         status, start, stop = self._range(entry.range, size, headers)
         entry.status = status
         response = web.StreamResponse(status=status, headers=headers)
@@ -746,12 +822,21 @@ class ReolinkSimulator:
             response.content_length = 0
             await response.prepare(request)
             return response
-        response.content_length = stop - start
+        if self.faults.chunked:
+            response.enable_chunked_encoding()
+        else:
+            response.content_length = stop - start
         await response.prepare(request)
         if content_type == "video/x-flv":
             await response.write(b"FLV\x01\x05\x00\x00\x00\x09" + bytes(stop - start - 9))
             return response
-        await self._send_body(request, entry, response, recording.basename, (start, stop), size)
+        chunks = self._chunks(recording, start, stop, _CHUNK)
+        self._sending += 1
+        try:
+            with contextlib.suppress(ConnectionError):  # the client went away
+                await self._send_body(request, entry, response, recording.basename, chunks)
+        finally:
+            self._sending -= 1
         return response
 
     def _range(
@@ -777,12 +862,12 @@ class ReolinkSimulator:
         entry: ReolinkRequest,
         response: web.StreamResponse,
         basename: str,
-        span: tuple[int, int],
-        size: int,
-    ) -> None:
+        chunks: Iterator[bytes],
+    ) -> bool:
+        """Send the body, playing the per-file faults; return whether it ended normally."""
         sent = 0
         events = self._body_events(basename)
-        for chunk in content.iter_content(basename, size, span[0], span[1], _CHUNK):
+        for chunk in chunks:
             piece = chunk
             while events and events[0][0] <= sent + len(piece):
                 at, action, pause = events.pop(0)
@@ -790,13 +875,15 @@ class ReolinkSimulator:
                 await self._write(response, entry, basename, head)
                 sent += len(head)
                 if action != "stall":
+                    entry.outcome = "reset" if action == "reset" else "truncated"
                     await _close_connection(request, abort=action == "reset")
-                    return
+                    return False
                 await asyncio.sleep(pause)
             await self._write(response, entry, basename, piece)
             sent += len(piece)
             if self.faults.rate_limit:
                 await asyncio.sleep(len(piece) / self.faults.rate_limit)
+        return True
 
     def _body_events(self, basename: str) -> list[tuple[int, str, float]]:
         """Return the faults to play while sending a body: (after N bytes, action, pause)."""
@@ -861,20 +948,6 @@ def _junk_entry(raw: Any) -> Any:
     return raw
 
 
-def _rule_datetime(year: int, rule: DstRule) -> datetime:
-    """Return when a Reolink DST rule fires: week 1-4 = nth weekday, 5 = last; Sunday is 0."""
-    month, week, weekday, hour, minute, second = rule
-    python_weekday = (weekday - 1) % 7
-    first = date(year, month, 1)
-    if week >= 5:
-        following = date(year + month // 12, month % 12 + 1, 1)
-        day = following - timedelta(days=1)
-        day -= timedelta(days=(day.weekday() - python_weekday) % 7)
-    else:
-        day = first + timedelta(days=(python_weekday - first.weekday()) % 7, weeks=week - 1)
-    return datetime.combine(day, dt_time(hour, minute, second))
-
-
 def _range_start(header: str | None) -> int | None:
     """Return N of ``bytes=N-`` / ``bytes=N-M`` (the simulator always serves to the end)."""
     if not header or not header.startswith("bytes="):
@@ -905,6 +978,15 @@ async def _close_connection(request: web.Request, *, abort: bool) -> None:
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
+
+
+def _raw_query_value(request: web.Request, key: str) -> str:
+    """Return a query parameter exactly as it arrived on the request line (not decoded)."""
+    for part in request.raw_path.partition("?")[2].split("&"):
+        name, _, value = part.partition("=")
+        if name == key:
+            return value
+    return ""
 
 
 async def _hang_up(request: web.Request) -> web.Response:
