@@ -17,6 +17,15 @@ from tests.deprecation_reports import DeprecationReports
 from tests.reolink_fixtures import reolink_simulator
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the end-to-end tests last.
+
+    The fast tests report first, and the clean-install test's venv, which scripts/test makes in
+    the background meanwhile, is ready by the time that test runs.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _loopback_sockets(socket_enabled: None) -> None:
     """Allow real sockets: every camera in these tests is a simulator on 127.0.0.1."""
