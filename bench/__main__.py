@@ -18,7 +18,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from bench import faults, loop_stall, planning, resume, throughput
+from bench import faults, gps, loop_stall, planning, resume, throughput
 from bench.context import Context
 from bench.files import WORK, free_bytes, remove_tree, scratch
 from bench.procs import kill_all
@@ -48,12 +48,23 @@ def _planning(context: Context) -> dict[str, Any]:
         remove_tree(work)
 
 
+def _gps(context: Context) -> dict[str, Any]:
+    work = scratch("gps")
+    try:
+        if context.quick:
+            return gps.measure(work, files=200, days=30, repeats=2)
+        return gps.measure(work, files=1_440, days=365, repeats=5)
+    finally:
+        remove_tree(work)
+
+
 BENCHMARKS = (
     Benchmark("throughput", throughput.measure, throughput.render),
     Benchmark("resume", resume.measure, resume.render),
     Benchmark("faults", faults.measure, faults.render),
     Benchmark("planning", _planning, planning.render),
     Benchmark("stall", loop_stall.measure, loop_stall.render),
+    Benchmark("gps", _gps, gps.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import re
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import camera
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -111,8 +112,13 @@ async def test_scheduled_snapshots_every_interval(
 
 
 async def test_hourly_snapshots_on_the_hour(
-    hass: HomeAssistant, reolink: ReolinkSimulator, destination: Path
+    hass: HomeAssistant,
+    reolink: ReolinkSimulator,
+    destination: Path,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
+    # Twenty past: "five minutes later" must not cross the hour, whenever the test runs.
+    freezer.move_to(dt_util.now().replace(minute=20, second=0, microsecond=0))
     entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_MODE: "hourly"})
     await _setup(hass, entry)
     now = dt_util.now()
