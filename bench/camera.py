@@ -46,6 +46,10 @@ def faults_to_json(faults: BlackVueFaults) -> dict[str, Any]:
     """Return the fault knobs as JSON-friendly values (sets become lists)."""
     data = asdict(faults)
     data["http_500"] = sorted(faults.http_500)
+    data["http_503_once"] = sorted(faults.http_503_once)
+    data["metadata_absent"] = {
+        name: sorted(kinds) for name, kinds in faults.metadata_absent.items()
+    }
     return data
 
 
@@ -58,6 +62,10 @@ def faults_from_json(data: dict[str, Any]) -> BlackVueFaults:
     values = dict(data)
     values["stall"] = {name: (int(n), float(s)) for name, (n, s) in data.get("stall", {}).items()}
     values["http_500"] = set(data.get("http_500", ()))
+    values["http_503_once"] = set(data.get("http_503_once", ()))
+    values["metadata_absent"] = {
+        name: set(kinds) for name, kinds in data.get("metadata_absent", {}).items()
+    }
     return BlackVueFaults(**values)
 
 

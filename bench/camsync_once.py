@@ -1,11 +1,13 @@
 """Run camsync's engine once against a camera and print what it did and cost, as one JSON line.
 
-``python -m bench.camsync_once --camera 127.0.0.1:PORT --dest DIR`` drives ``run_sync`` with a
-``BlackVueClient``, as the Home Assistant layer does, in a plain asyncio program. Wall and CPU
+``python -m bench.camsync_once --camera 127.0.0.1:PORT --dest DIR`` drives the engine's facade
+(``CameraArchive``: start, then sync) with a ``BlackVueClient``, as the Home Assistant layer does,
+in a plain asyncio program. Wall and CPU
 seconds (``getrusage(RUSAGE_SELF)``: every thread, so the executor's writes and fsyncs count)
 are taken around the run; start-up (the interpreter and the imports) is reported on its own.
 Peak RSS growth is the highest resident set size sampled during the run (:mod:`bench.rss`)
-minus the resident set size right after the imports.
+minus the resident set size right after the imports. ``verify`` is the time spent in content
+verification (the MP4 box walk of each video before its rename), summed over the files.
 """
 
 from __future__ import annotations
@@ -26,9 +28,26 @@ import aiohttp
 
 from bench.rss import RssSampler
 from custom_components.camsync.devices.blackvue import BlackVueClient
-from custom_components.camsync.engine.archive import Archive
+from custom_components.camsync.engine import transfer
+from custom_components.camsync.engine.facade import CameraArchive
 from custom_components.camsync.engine.models import Priority, SyncOptions, SyncReport
-from custom_components.camsync.engine.run import run_sync
+from custom_components.camsync.engine.verify import mp4_damage
+
+
+class VerifyTimer:
+    """Stands in for the engine's verification function and sums the time it takes."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.files = 0
+
+    def __call__(self, path: Path) -> str | None:
+        started = time.perf_counter()
+        try:
+            return mp4_damage(path)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.files += 1
 
 
 def _cpu(usage: resource.struct_rusage) -> float:
@@ -49,10 +68,14 @@ async def _sync(args: argparse.Namespace) -> SyncReport:
             connect_timeout=args.connect_timeout,
             read_timeout=args.read_timeout,
         )
-        return await run_sync(client, Archive(Path(args.dest)), options, holder="bench")
+        archive = CameraArchive(client, Path(args.dest), holder="bench")
+        await archive.start()
+        return await archive.sync(options)
 
 
 def _run(args: argparse.Namespace) -> dict[str, Any]:
+    timer = VerifyTimer()
+    transfer.mp4_damage = timer  # type: ignore[attr-defined]
     startup = resource.getrusage(resource.RUSAGE_SELF)
     sampler = RssSampler()
     sampler.start()
@@ -85,6 +108,8 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         "saved": [[item.name, item.size, item.resumed_from] for item in report.saved],
         "failed": [[item.name, item.reason] for item in report.failed],
         "bytes_received": report.bytes_received,
+        "verify": timer.seconds,
+        "verified_files": timer.files,
     }
 
 

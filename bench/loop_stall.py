@@ -1,10 +1,10 @@
 """Event-loop stalls while a sync runs, in-process, as in Home Assistant.
 
-A plain asyncio program runs ``run_sync`` for many small videos from the camera process while a
-monitor task sleeps 1 ms in a loop and records how late each wake-up is. Whatever the engine does
-on the loop itself (parsing, bookkeeping, callbacks between reads) shows up as lateness; the
-file I/O it sends to the executor does not. The same monitor runs alone first, to show the noise
-floor of this machine.
+A plain asyncio program runs the engine's facade (``CameraArchive.sync``) for many small videos
+from the camera process while a monitor task sleeps 1 ms in a loop and records how late each
+wake-up is. Whatever the engine does on the loop itself (parsing, bookkeeping, callbacks between
+reads) shows up as lateness; the file I/O it sends to the executor does not. The same monitor runs
+alone first, to show the noise floor of this machine.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from bench.files import MIB, check_videos, remove_tree, scratch
 from bench.report import heading, ms, table, verdict
 from camera_simulators.blackvue import make_recordings
 from custom_components.camsync.devices.blackvue import BlackVueClient
-from custom_components.camsync.engine.archive import Archive
+from custom_components.camsync.engine.facade import CameraArchive
 from custom_components.camsync.engine.models import SyncOptions, SyncReport
-from custom_components.camsync.engine.run import run_sync
 
 TARGET_STALL = 0.050
 TICK = 0.001
@@ -93,7 +92,9 @@ async def _during_sync(address: str, dest: Path) -> tuple[Lateness, SyncReport, 
     started = time.perf_counter()
     async with aiohttp.ClientSession() as session:
         client = BlackVueClient(session, address, tz=UTC)
-        report = await run_sync(client, Archive(dest), SyncOptions(sidecars=False))
+        archive = CameraArchive(client, dest, holder="bench")
+        await archive.start()
+        report = await archive.sync(SyncOptions(sidecars=False))
     wall = time.perf_counter() - started
     monitor.stop()
     await task

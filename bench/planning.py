@@ -4,7 +4,9 @@ The listing is a synthetic legacy ``blackvue_vod.cgi`` body (one line per video)
 ``BlackVueClient.async_list_recordings`` through a canned HTTP session, so the client's real
 parser runs and nothing else. The archive is real: empty files under their final names (daily
 folders), scanned by ``Archive.scan`` (warm cache). The archive holds the videos and thumbnails of
-the older half of the listing, so the plan still has many files to order and skip.
+the older half of the listing, so the plan still has many files to order and skip. The event-loop
+stall is measured through the engine's facade: a survey lists the camera and plans against the
+index (``CameraArchive.survey``), as every tick in Home Assistant does.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from custom_components.camsync.devices.blackvue import (
 )
 from custom_components.camsync.engine.archive import Archive
 from custom_components.camsync.engine.backoff import FailureBook, FailureMark
+from custom_components.camsync.engine.facade import CameraArchive
 from custom_components.camsync.engine.models import Listing, SyncOptions
 from custom_components.camsync.engine.plan import make_plan
-from custom_components.camsync.engine.run import preview
 
 TARGET_PLAN = 0.1
 _KINDS = "NNNNEPPMI"  # mostly normal and parking, some events
@@ -68,7 +70,7 @@ class PlanningResult:
     scan: Timing
     plan: Timing
     loop_stall: float
-    """The longest event-loop stall while the engine lists and plans (``preview``)."""
+    """The longest event-loop stall while the engine lists and plans (``CameraArchive.survey``)."""
 
 
 # --- A canned camera answer -------------------------------------------------------------------
@@ -142,20 +144,21 @@ async def _timed_listing(client: BlackVueClient, repeats: int) -> tuple[Timing, 
     return Timing.of(times), listing
 
 
-async def _stall_during_preview(client: BlackVueClient, archive: Archive, repeats: int) -> float:
-    """Return the worst event-loop lateness while the engine lists and plans, ``repeats`` times."""
+async def _stall_during_survey(client: BlackVueClient, destination: Path, repeats: int) -> float:
+    """Return the worst event-loop lateness while the facade lists and plans, ``repeats`` times."""
+    archive = CameraArchive(client, destination)
+    await archive.start()  # the index: one scan, as at start-up
     monitor = Monitor()
     task = asyncio.create_task(monitor.run())
     for _ in range(repeats):
-        await preview(client, archive, SyncOptions())
+        await archive.survey(SyncOptions())
     monitor.stop()
     await task
     return max(monitor.lateness, default=0.0)
 
 
-def _archive_files(folder: Path, recordings: Sequence[SimRecording], count: int) -> list[Path]:
+def _archive_files(archive: Archive, recordings: Sequence[SimRecording], count: int) -> list[Path]:
     """Create ``count`` empty archived files (videos and thumbnails, oldest first)."""
-    archive = Archive(folder)
     client = _client(b"")
     paths: list[Path] = []
     for recording in recordings:
@@ -192,13 +195,13 @@ def measure(
     client = _client(body)
     parse_lines, _ = _timed(lambda: parse_legacy_listing(body.decode()), repeats)
     listing_time, listing = asyncio.run(_timed_listing(client, repeats))
-    archive = Archive(work / "archive")
-    _archive_files(archive.root, simulated, archived)
+    archive = CameraArchive(client, work / "archive").recordings
+    _archive_files(archive, simulated, archived)
     scan, index = _timed(lambda: archive.scan(client.recorded_at), repeats)
     book = _failure_book(work, simulated)
     now = datetime.now(UTC)
     plan_time, plan = _timed(lambda: make_plan(listing, index, book, SyncOptions(), now), repeats)
-    loop_stall = asyncio.run(_stall_during_preview(client, archive, repeats))
+    loop_stall = asyncio.run(_stall_during_survey(client, archive.destination, repeats))
     return PlanningResult(
         listed=len(listing.recordings),
         archived=len(index),

@@ -1,4 +1,8 @@
-"""Layers: Home Assistant layer -> engine <- devices. The engine imports neither of the others."""
+"""Layers: Home Assistant layer -> engine <- devices. The engine imports neither of the others.
+
+The Home Assistant layer reaches the engine through its facade, its values, errors and camera
+protocol only.
+"""
 
 from __future__ import annotations
 
@@ -75,6 +79,37 @@ def test_devices_import_only_the_engine() -> None:
         for path in files
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+ENGINE_SURFACE = {"engine.camera", "engine.errors", "engine.facade", "engine.models"}
+
+
+def _engine_modules(path: Path) -> set[str]:
+    """Return the engine modules a Home Assistant layer module imports (``engine.x``)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return {
+        ".".join(node.module.split(".")[:2])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and node.level == 1
+        and node.module
+        and node.module.startswith("engine")
+    }
+
+
+def test_home_assistant_layer_uses_the_engine_through_its_surface() -> None:
+    files = sorted(PACKAGE.glob("*.py"))
+    assert len(files) >= 10
+    offenders = {path.name: sorted(_engine_modules(path) - ENGINE_SURFACE) for path in files}
+    assert {name: modules for name, modules in offenders.items() if modules} == {}
+
+
+def test_engine_surface_detector(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from .engine.run import run_sync\nfrom .engine.facade import CameraArchive\n"
+    )
+    assert _engine_modules(sample) == {"engine.run", "engine.facade"}
 
 
 def test_package_import_detector(tmp_path: Path) -> None:

@@ -133,9 +133,16 @@ def test_every_form_field_has_a_label_and_a_description(strings: dict[str, Any])
 def test_every_error_the_code_raises_is_translated(strings: dict[str, Any]) -> None:
     source = "\n".join(path.read_text() for path in PACKAGE.rglob("*.py"))
     exceptions = set(strings["exceptions"])
+    from custom_components.camsync.outcomes import OUTCOMES
+
     used = set(re.findall(r'_validation_error\(\s*"(\w+)"', source))
-    used |= set(re.findall(r'Outcome\.\w+: "(\w+)"', source))
-    assert used
+    used |= set(
+        re.findall(
+            r'(?:Error|NotReady)\(\s*translation_domain=DOMAIN,\s*translation_key="(\w+)"', source
+        )
+    )
+    used |= {rule.error_key for rule in OUTCOMES.values()}
+    assert {"downloads_wedged", "sync_running", "migration_unresolved"} <= used
     assert used <= exceptions
     form_errors = set(re.findall(r'"(?:base|host|destination)": "(\w+)"', source))
     form_errors |= set(re.findall(r'return "(destination_not_\w+)"', source))
@@ -154,9 +161,27 @@ def test_entity_translations_exist(strings: dict[str, Any]) -> None:
         "syncing",
         "offline",
         "disk_full",
+        "downloads_wedged",
         "error",
     }
-    assert {"disk_limit_reached", "destination_not_writable"} <= set(strings["issues"])
+
+
+def test_every_repair_issue_is_translated(strings: dict[str, Any]) -> None:
+    from custom_components.camsync import issues
+
+    keys = {
+        value
+        for name, value in vars(issues).items()
+        if name.isupper() and isinstance(value, str) and name not in ("DOMAIN", "CONF_DESTINATION")
+    }
+    assert keys == {
+        "disk_limit_reached",
+        "destination_not_writable",
+        "downloads_wedged",
+        "dashcam_clock_unset",
+        "duplicate_camera",
+    }
+    assert keys == set(strings["issues"])
 
 
 def test_every_select_option_is_translated(strings: dict[str, Any]) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
 from .connection import create_client
-from .const import DOMAIN
+from .const import CONF_DESTINATION, CONF_KIND, DOMAIN, CameraKind
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry, CamsyncRuntimeData
+from .engine.facade import CameraArchive
+from .migration import async_migrate
 from .services import async_setup_services
+from .settings import Settings
 
 PLATFORMS: list[Platform] = [Platform.CAMERA, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -24,16 +31,25 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> bool:
-    """Set up one camera."""
+    """Set up one camera: its client, its archive (one scan) and its coordinator."""
+    settings = Settings.from_options(CameraKind(entry.data[CONF_KIND]), entry.options)
     client = create_client(hass, entry.data, entry.options)
-    coordinator = CamsyncCoordinator(hass, entry, client)
+    archive = CameraArchive(
+        client,
+        Path(entry.data[CONF_DESTINATION]),
+        grouping=settings.grouping,
+        camera_name=entry.title,
+        local_tz=dt_util.get_default_time_zone(),
+        holder=f"Home Assistant, {entry.title}",
+    )
+    coordinator = CamsyncCoordinator(hass, entry, client, archive, settings)
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
         await client.async_close()
         raise
-    entry.runtime_data = CamsyncRuntimeData(client, coordinator)
-    coordinator.async_schedule_snapshots()
+    entry.runtime_data = CamsyncRuntimeData(client, archive, coordinator)
+    coordinator.async_start_schedules()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -41,8 +57,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> b
 async def async_unload_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> bool:
     """Stop the sync (its partial file stays for the next run), then unload."""
     runtime = entry.runtime_data
-    await runtime.coordinator.async_stop_sync()
+    await runtime.coordinator.sync.async_stop()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await runtime.client.async_close()
     return unloaded
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Bring an entry stored by an older camsync up to date (see ``migration.py``)."""
+    return await async_migrate(hass, entry)

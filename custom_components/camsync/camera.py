@@ -34,7 +34,7 @@ class CamsyncCamera(CamsyncEntity, Camera):
         """Set up the camera entity (Camera needs its own init for tokens and content type)."""
         CamsyncEntity.__init__(self, coordinator, "camera")
         Camera.__init__(self)
-        info = coordinator.device
+        info = coordinator.data.device
         self._attr_brand = info.manufacturer if info else None
         self._attr_model = info.model if info else None
 
@@ -46,14 +46,15 @@ class CamsyncCamera(CamsyncEntity, Camera):
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
-        """Return a live Reolink snapshot, else the newest archived snapshot or thumbnail."""
+        """Return a live snapshot where the camera allows one, else the newest archived image."""
         coordinator = self.coordinator
-        if coordinator.client.capabilities.live_preview and coordinator.online:
+        state = coordinator.data
+        if coordinator.client.capabilities.live_preview and state.online:
             try:
                 return await coordinator.client.async_snapshot()
             except CamsyncError as err:
                 LOGGER.debug("Live snapshot failed, showing the archive instead: %s", err)
-        path = coordinator.data.newest_image if coordinator.data else None
+        path = state.newest_image
         if path is None:
             return None
         try:

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import (
+    SOURCE_USER,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -31,9 +33,11 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
+from . import identity
 from .connection import create_client, parse_host
 from .const import (
     CONF_AUTO_SYNC,
+    CONF_CAMERA_ID,
     CONF_CHANNEL,
     CONF_CHANNELS,
     CONF_DAYS_BACK,
@@ -57,12 +61,13 @@ from .const import (
     SnapshotMode,
 )
 from .data import CamsyncConfigEntry
-from .engine.archive import Archive
 from .engine.camera import DeviceInfo as CameraInfo
 from .engine.errors import CameraAuthError, CamsyncError, LoginLockedError
+from .engine.facade import camera_slug, prove_writable
 from .engine.models import Grouping, Priority
-from .engine.snapshots import camera_slug
-from .settings import BLACKVUE_DIRECTIONS, BLACKVUE_KINDS, REOLINK_KINDS, default_options
+from .kinds import PROFILES
+from .migration import VERSION
+from .settings import default_options
 
 DEFAULT_NAMES = {CameraKind.BLACKVUE: "BlackVue dashcam", CameraKind.REOLINK: "Reolink camera"}
 DEFAULT_USERNAME = "admin"
@@ -130,7 +135,7 @@ def _connection_schema(kind: CameraKind, *, with_name: bool) -> vol.Schema:
 class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
     """The camsync config flow."""
 
-    VERSION = 1
+    VERSION = VERSION
 
     @staticmethod
     @callback
@@ -164,8 +169,12 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
             name = user_input[CONF_NAME].strip() or DEFAULT_NAMES[kind]
             data, info, errors = await self._async_validate(kind, user_input | {CONF_NAME: name})
             if not errors:
-                await self.async_set_unique_id(_unique_id(info, data))
-                self._abort_if_unique_id_configured(updates=_address_updates(kind, data))
+                await self.async_set_unique_id(
+                    await identity.async_unique_id(self.hass, data, info)
+                )
+                self._abort_if_unique_id_configured(updates=_address_updates(data, info))
+                if info is not None and info.unique_id:
+                    data[CONF_CAMERA_ID] = info.unique_id  # devices and entities key on it
                 return self.async_create_entry(title=name, data=data, options=default_options(kind))
         schema = _connection_schema(kind, with_name=True)
         return self.async_show_form(
@@ -186,8 +195,8 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
             merged = {CONF_NAME: entry.title} | user_input
             data, info, errors = await self._async_validate(kind, merged)
             if not errors:
-                unique_id = _unique_id(info, data)
-                if kind is CameraKind.REOLINK:
+                unique_id = await identity.async_unique_id(self.hass, data, info)
+                if entry.data.get(CONF_CAMERA_ID):  # known by its own id: it must be the same
                     await self.async_set_unique_id(unique_id)
                     self._abort_if_unique_id_mismatch(reason="wrong_device")
                 elif self._unique_id_taken(unique_id, entry.entry_id):
@@ -220,7 +229,9 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
                 CameraKind.REOLINK, merged, check_destination=False
             )
             if not errors:
-                await self.async_set_unique_id(_unique_id(info, data))
+                await self.async_set_unique_id(
+                    await identity.async_unique_id(self.hass, data, info)
+                )
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(entry, data_updates=data)
         schema = vol.Schema(
@@ -273,6 +284,11 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
         data[CONF_DESTINATION] = destination
         if check_destination and not await self._async_allowed(destination):
             return data, None, {CONF_DESTINATION: "destination_not_allowed"}
+        if self.source == SOURCE_USER and self._unique_id_taken(
+            await identity.async_address_id(self.hass, data), ""
+        ):
+            # The same address (however it is written) is already a camera: do not ask it.
+            raise AbortFlow("already_configured")
         client = create_client(self.hass, data)
         try:
             info = await client.async_get_info()
@@ -298,24 +314,17 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_writable(self, destination: str) -> bool:
         """Create the archive's folders and prove a file can be written there."""
         try:
-            await self.hass.async_add_executor_job(Archive(Path(destination)).ensure_writable)
+            await self.hass.async_add_executor_job(prove_writable, Path(destination))
         except CamsyncError:
             return False
         return True
 
 
-def _address_updates(kind: CameraKind, data: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Return what a Reolink camera (known by its MAC) found at a new address updates."""
-    if kind is not CameraKind.REOLINK:
-        return None  # a dashcam's unique id is its address
-    return {key: data[key] for key in (CONF_HOST, CONF_PORT, CONF_USE_HTTPS)}
-
-
-def _unique_id(info: CameraInfo | None, data: Mapping[str, Any]) -> str:
-    """Return the camera's own id when it has one (Reolink: its MAC), else its address."""
-    if info is not None and info.unique_id:
-        return info.unique_id
-    return str(data[CONF_HOST]).lower()
+def _address_updates(data: Mapping[str, Any], info: CameraInfo | None) -> dict[str, Any] | None:
+    """Return what a camera known by its own id, found at a new address, updates in its entry."""
+    if info is None or not info.unique_id:
+        return None  # a camera known by its address is found at its address
+    return {key: data[key] for key in (CONF_HOST, CONF_PORT, CONF_USE_HTTPS) if key in data}
 
 
 class CamsyncOptionsFlow(OptionsFlowWithReload):
@@ -334,7 +343,7 @@ class CamsyncOptionsFlow(OptionsFlowWithReload):
 
 
 def _options_schema(kind: CameraKind) -> vol.Schema:
-    kinds = BLACKVUE_KINDS if kind is CameraKind.BLACKVUE else REOLINK_KINDS
+    profile = PROFILES[kind]
     fields: dict[Any, Any] = {
         vol.Required(CONF_AUTO_SYNC): BooleanSelector(),
         vol.Required(CONF_SYNC_INTERVAL): _minutes(1440),
@@ -348,14 +357,16 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
                 min=5, max=98, unit_of_measurement="%", mode=NumberSelectorMode.SLIDER
             )
         ),
-        vol.Optional(CONF_KINDS): _select(list(kinds), f"{kind.value}_kinds", multiple=True),
+        vol.Optional(CONF_KINDS): _select(
+            list(profile.recording_kinds), f"{kind.value}_kinds", multiple=True
+        ),
         vol.Required(CONF_PRIORITY): _select([item.value for item in Priority], "priority"),
         vol.Required(CONF_GROUPING): _select([item.value for item in Grouping], "grouping"),
     }
     if kind is CameraKind.BLACKVUE:
         fields |= {
             vol.Optional(CONF_CHANNELS): _select(
-                list(BLACKVUE_DIRECTIONS), "directions", multiple=True
+                list(profile.channels), "directions", multiple=True
             ),
             vol.Required(CONF_SIDECARS): BooleanSelector(),
         }

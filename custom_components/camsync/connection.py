@@ -85,9 +85,10 @@ def _is_ip(text: str) -> bool:
 
 
 def dashcam_time_zone(now: datetime | None = None) -> tzinfo:
-    """Return the zone of a BlackVue clock: Home Assistant's standard offset, never DST.
+    """Return the zone of a BlackVue clock that keeps standard time: Home Assistant's offset.
 
-    BlackVue cameras keep a fixed GMT offset and do not follow daylight saving time.
+    Most dashcams keep a fixed GMT offset; one whose settings say ``Daylight=1`` follows the
+    local rules instead (the client switches to them when the camera says so).
     """
     local = now or dt_util.now()
     standard = (local.utcoffset() or timedelta()) - (local.dst() or timedelta())
@@ -99,8 +100,12 @@ def create_client(
 ) -> CameraClient:
     """Return the client for a config entry's data (and options: the Reolink stream)."""
     if data[CONF_KIND] == CameraKind.BLACKVUE:
+        # A fixed offset unless the dashcam says it applies daylight saving (Daylight=1).
         return BlackVueClient(
-            async_get_clientsession(hass), data[CONF_HOST], tz=dashcam_time_zone()
+            async_get_clientsession(hass),
+            data[CONF_HOST],
+            tz=dashcam_time_zone(),
+            dst_zone=dt_util.get_default_time_zone(),
         )
     return ReolinkClient(
         async_get_clientsession(hass),

@@ -22,6 +22,7 @@ CONF_KIND: Final = "kind"
 CONF_DESTINATION: Final = "destination"
 CONF_USE_HTTPS: Final = "use_https"
 CONF_CHANNEL: Final = "channel"
+CONF_CAMERA_ID: Final = "camera_id"  # the camera's own id (MAC, serial) when it has one
 
 # Options (how it syncs); defaults below
 CONF_SYNC_INTERVAL: Final = "sync_interval"
@@ -61,6 +62,7 @@ class SyncStatus(StrEnum):
     SYNCING = "syncing"
     OFFLINE = "offline"
     DISK_FULL = "disk_full"
+    DOWNLOADS_WEDGED = "downloads_wedged"
     ERROR = "error"
 
 

@@ -1,4 +1,4 @@
-"""The typed runtime data of an entry, and the coordinator's data."""
+"""The typed runtime data of an entry, and the state snapshot entities and diagnostics read."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
-from .engine.camera import CameraClient, CameraStorage
+from .const import SyncStatus
+from .engine.camera import CameraClient, CameraStorage, DeviceInfo
+from .engine.facade import ArchiveFacts, CameraArchive, DiskFacts, Survey
+from .engine.models import Progress, SyncReport
 
 if TYPE_CHECKING:
     from .coordinator import CamsyncCoordinator
@@ -17,9 +20,10 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class CamsyncRuntimeData:
-    """What a loaded entry holds."""
+    """What a loaded entry holds: the camera client, its archive and the coordinator."""
 
     client: CameraClient
+    archive: CameraArchive
     coordinator: CamsyncCoordinator
 
 
@@ -27,20 +31,18 @@ type CamsyncConfigEntry = ConfigEntry[CamsyncRuntimeData]
 
 
 @dataclass(frozen=True, slots=True)
-class CameraState:
-    """The coordinator's data: what the camera and the archive look like now."""
+class Pending:
+    """What is still to download, as the last look at the camera planned it."""
 
-    online: bool
-    pending_recordings: int | None = None
-    pending_files: int | None = None
-    pending_bytes: int | None = None
-    last_capture: datetime | None = None
-    newest_image: Path | None = None
-    archive_files: int = 0
-    archive_bytes: int = 0
-    disk_total: int | None = None
-    disk_free: int | None = None
-    sd_card: CameraStorage | None = None
+    recordings: int
+    files: int
+    bytes: int | None
+    """None when the camera does not state every size before a download."""
+
+    @classmethod
+    def of(cls, survey: Survey) -> Pending:
+        """Return what a survey found still to fetch."""
+        return cls(survey.pending_recordings, survey.pending_files, survey.pending_bytes)
 
 
 @dataclass(slots=True)
@@ -53,3 +55,47 @@ class SyncCounters:
     files_failed: int = 0
     snapshots: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> SyncCounters:
+        """Return a copy that later counting does not change."""
+        return SyncCounters(
+            self.runs,
+            self.files_saved,
+            self.bytes_saved,
+            self.files_failed,
+            self.snapshots,
+            dict(self.outcomes),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CamsyncState:
+    """The coordinator's data: one consistent snapshot of a camera and its archive.
+
+    ``pending`` is None until the camera was listed (and while a sync runs, the last value
+    stays); ``storage`` is the camera's SD card where it reports one.
+    """
+
+    status: SyncStatus
+    message: str
+    online: bool
+    syncing: bool
+    progress: Progress | None
+    pending: Pending | None
+    archive: ArchiveFacts
+    disk: DiskFacts | None
+    storage: CameraStorage | None
+    device: DeviceInfo | None
+    last_sync: datetime | None
+    last_report: SyncReport | None
+    counters: SyncCounters
+
+    @property
+    def last_capture(self) -> datetime | None:
+        """Return when the newest archived recording or snapshot was taken."""
+        return self.archive.newest_capture
+
+    @property
+    def newest_image(self) -> Path | None:
+        """Return the newest archived snapshot or thumbnail."""
+        return self.archive.newest_image

@@ -9,9 +9,8 @@ from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_DESTINATION
-from .coordinator import CamsyncCoordinator
-from .data import CamsyncConfigEntry
+from .const import CONF_CAMERA_ID, CONF_DESTINATION
+from .data import CamsyncConfigEntry, CamsyncState
 
 TO_REDACT = {
     CONF_HOST,
@@ -21,6 +20,7 @@ TO_REDACT = {
     "serial",
     "mac",
     "unique_id",
+    CONF_CAMERA_ID,
     "configuration_url",
 }
 
@@ -29,31 +29,19 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: CamsyncConfigEntry
 ) -> dict[str, Any]:
     """Return what helps to understand a camsync entry's behaviour."""
-    coordinator = entry.runtime_data.coordinator
-    state = coordinator.data
-    device = coordinator.device
+    state = entry.runtime_data.coordinator.data
     report = async_redact_data(
         {
             "entry": {
                 "title": entry.title,
                 "unique_id": entry.unique_id,
+                "version": entry.version,
                 "data": dict(entry.data),
                 "options": dict(entry.options),
             },
-            "device": asdict(device) if device else None,
-            "coordinator": _coordinator_state(coordinator),
-            "archive": {
-                "destination": entry.data[CONF_DESTINATION],
-                "files": state.archive_files if state else None,
-                "bytes": state.archive_bytes if state else None,
-                "last_capture": state.last_capture.isoformat()
-                if state and state.last_capture
-                else None,
-                "disk_free": state.disk_free if state else None,
-                "disk_total": state.disk_total if state else None,
-                "pending_recordings": state.pending_recordings if state else None,
-                "pending_bytes": state.pending_bytes if state else None,
-            },
+            "device": asdict(state.device) if state.device else None,
+            "coordinator": _sync_state(state),
+            "archive": _archive(state, entry.data[CONF_DESTINATION]),
         },
         TO_REDACT,
     )
@@ -63,17 +51,35 @@ async def async_get_config_entry_diagnostics(
     return scrubbed
 
 
-def _coordinator_state(coordinator: CamsyncCoordinator) -> dict[str, Any]:
+def _sync_state(state: CamsyncState) -> dict[str, Any]:
     """Return the sync's state and the counters since the entry was loaded."""
     return {
-        "status": coordinator.status.value,
-        "status_message": coordinator.status_message,
-        "online": coordinator.online,
-        "syncing": coordinator.syncing,
-        "progress": None if coordinator.progress is None else coordinator.progress.percent,
-        "last_sync": coordinator.last_sync.isoformat() if coordinator.last_sync else None,
-        "last_report": coordinator.last_report.as_dict() if coordinator.last_report else None,
-        "counters": asdict(coordinator.counters),
+        "status": state.status.value,
+        "status_message": state.message,
+        "online": state.online,
+        "syncing": state.syncing,
+        "progress": None if state.progress is None else state.progress.percent,
+        "last_sync": state.last_sync.isoformat() if state.last_sync else None,
+        "last_report": state.last_report.as_dict() if state.last_report else None,
+        "counters": asdict(state.counters),
+    }
+
+
+def _archive(state: CamsyncState, destination: str) -> dict[str, Any]:
+    """Return what the archive holds (from its index) and what is still to fetch."""
+    facts, pending, disk = state.archive, state.pending, state.disk
+    return {
+        "destination": destination,
+        "files": facts.files,
+        "bytes": facts.bytes,
+        "last_capture": facts.newest_capture.isoformat() if facts.newest_capture else None,
+        "remembered_deletions": facts.remembered_deletions,
+        "scanned": facts.scanned.isoformat() if facts.scanned else None,
+        "disk_free": disk.free if disk else None,
+        "disk_total": disk.total if disk else None,
+        "pending_recordings": pending.recordings if pending else None,
+        "pending_bytes": pending.bytes if pending else None,
+        "sd_card": asdict(state.storage) if state.storage else None,
     }
 
 

@@ -1,4 +1,7 @@
-"""The one place where engine outcomes become translated Home Assistant errors."""
+"""The one place where engine outcomes become translated Home Assistant errors.
+
+The translation key of each outcome is a column of the table in ``outcomes.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +9,14 @@ from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
 from .engine.errors import CamsyncError, Outcome
-
-_TRANSLATION_KEYS = {
-    Outcome.OFFLINE: "camera_offline",
-    Outcome.AUTH_FAILED: "auth_failed",
-    Outcome.LOGIN_LOCKED: "login_locked",
-    Outcome.PROTOCOL_ERROR: "camera_error",
-    Outcome.DISK_LIMIT: "disk_limit",
-    Outcome.DESTINATION_ERROR: "destination_not_writable",
-    Outcome.LOCK_HELD: "lock_held",
-    Outcome.CANCELLED: "sync_cancelled",
-}
+from .outcomes import rule_for
 
 
 def outcome_error(outcome: Outcome, title: str, detail: str) -> HomeAssistantError:
     """Return the translated error for a run or request that ended with ``outcome``."""
     return HomeAssistantError(
         translation_domain=DOMAIN,
-        translation_key=_TRANSLATION_KEYS.get(outcome, "camera_error"),
+        translation_key=rule_for(outcome).error_key,
         translation_placeholders={"title": title, "detail": detail},
     )
 

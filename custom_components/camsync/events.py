@@ -26,6 +26,7 @@ def fire_file_saved(
             "path": saved.path,
             "size": saved.size,
             "recorded": saved.recorded.isoformat(),
+            "verified": saved.verified,
         },
     )
 

@@ -1,24 +1,21 @@
-"""Repair issues for what only the user can fix: a folder camsync cannot write, a full disk.
+"""Repair issues: what only the user can fix, raised when it happens and cleared when it is gone.
 
-Each issue is raised when a sync ends for that reason and cleared when the cause is gone.
+Which sync outcome raises or clears which issue is decided in ``outcomes.py``.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import CONF_DESTINATION, DOMAIN
-from .engine.errors import Outcome
-
-if TYPE_CHECKING:
-    from .engine.models import SyncReport
 
 DISK_LIMIT = "disk_limit_reached"
 DESTINATION = "destination_not_writable"
+DOWNLOADS_WEDGED = "downloads_wedged"
+CLOCK_UNSET = "dashcam_clock_unset"
+DUPLICATE = "duplicate_camera"
 
 
 def _issue_id(entry: ConfigEntry, key: str) -> str:
@@ -56,12 +53,9 @@ def clear(hass: HomeAssistant, entry: ConfigEntry, key: str) -> None:
 
 
 @callback
-def update_for_outcome(hass: HomeAssistant, entry: ConfigEntry, report: SyncReport) -> None:
-    """Raise the issue a sync's outcome calls for, and clear those a clean run disproves."""
-    if report.outcome is Outcome.DISK_LIMIT:
-        raise_issue(hass, entry, DISK_LIMIT, report.message)
-    elif report.outcome is Outcome.DESTINATION_ERROR:
-        raise_issue(hass, entry, DESTINATION, report.message)
-    elif report.outcome is Outcome.COMPLETED:
-        clear(hass, entry, DISK_LIMIT)
-        clear(hass, entry, DESTINATION)
+def update_for_listing(hass: HomeAssistant, entry: ConfigEntry, clock_unset: int) -> None:
+    """Raise the clock issue while a listing has 1970-dated recordings, clear it when none."""
+    if clock_unset:
+        raise_issue(hass, entry, CLOCK_UNSET, str(clock_unset))
+    else:
+        clear(hass, entry, CLOCK_UNSET)

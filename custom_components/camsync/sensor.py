@@ -21,7 +21,8 @@ from homeassistant.helpers.typing import StateType
 from .compat import PERCENTAGE
 from .const import SyncStatus
 from .coordinator import CamsyncCoordinator
-from .data import CamsyncConfigEntry
+from .data import CamsyncConfigEntry, CamsyncState
+from .engine.camera import Capabilities
 from .entity import CamsyncEntity
 
 PARALLEL_UPDATES = 0
@@ -29,23 +30,24 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, kw_only=True)
 class CamsyncSensorDescription(SensorEntityDescription):
-    """A camsync sensor: where its value comes from and when it exists."""
+    """A camsync sensor: where its value comes from and which cameras have it."""
 
-    value_fn: Callable[[CamsyncCoordinator], StateType | datetime]
-    attributes_fn: Callable[[CamsyncCoordinator], dict[str, Any]] | None = None
+    value_fn: Callable[[CamsyncState], StateType | datetime]
+    attributes_fn: Callable[[CamsyncState], dict[str, Any]] | None = None
     needs_camera: bool = False
-    has_fn: Callable[[CamsyncCoordinator], bool] = lambda _: True
+    has_fn: Callable[[Capabilities], bool] = lambda _: True
 
 
-def _progress(coordinator: CamsyncCoordinator) -> float | None:
-    if coordinator.progress is None:
-        return None
-    return round(coordinator.progress.percent, 1)
+def _progress(state: CamsyncState) -> float | None:
+    return None if state.progress is None else round(state.progress.percent, 1)
 
 
-def _sd_card_free(coordinator: CamsyncCoordinator) -> int | None:
-    card = coordinator.data.sd_card
-    return card.free_bytes if card is not None else None
+def _pending_attributes(state: CamsyncState) -> dict[str, Any]:
+    pending = state.pending
+    return {
+        "pending_files": pending.files if pending else None,
+        "pending_bytes": pending.bytes if pending else None,
+    }
 
 
 SENSORS: tuple[CamsyncSensorDescription, ...] = (
@@ -53,18 +55,15 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         key="last_capture",
         translation_key="last_capture",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda coordinator: coordinator.data.last_capture,
+        value_fn=lambda state: state.last_capture,
     ),
     CamsyncSensorDescription(
         key="pending_downloads",
         translation_key="pending_downloads",
         state_class=SensorStateClass.MEASUREMENT,
         needs_camera=True,
-        value_fn=lambda coordinator: coordinator.data.pending_recordings,
-        attributes_fn=lambda coordinator: {
-            "pending_files": coordinator.data.pending_files,
-            "pending_bytes": coordinator.data.pending_bytes,
-        },
+        value_fn=lambda state: state.pending.recordings if state.pending else None,
+        attributes_fn=_pending_attributes,
     ),
     CamsyncSensorDescription(
         key="pending_bytes",
@@ -76,8 +75,8 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         needs_camera=True,
         # BlackVue dashcams state no sizes before a download; Reolink's listing does.
-        has_fn=lambda coordinator: coordinator.client.capabilities.listed_sizes,
-        value_fn=lambda coordinator: coordinator.data.pending_bytes,
+        has_fn=lambda capabilities: capabilities.listed_sizes,
+        value_fn=lambda state: state.pending.bytes if state.pending else None,
     ),
     CamsyncSensorDescription(
         key="free_disk",
@@ -88,14 +87,14 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda coordinator: coordinator.data.disk_free,
+        value_fn=lambda state: state.disk.free if state.disk else None,
     ),
     CamsyncSensorDescription(
         key="sync_status",
         translation_key="sync_status",
         device_class=SensorDeviceClass.ENUM,
         options=[status.value for status in SyncStatus],
-        value_fn=lambda coordinator: coordinator.status.value,
+        value_fn=lambda state: state.status.value,
     ),
     CamsyncSensorDescription(
         key="sync_progress",
@@ -108,7 +107,7 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         key="last_sync",
         translation_key="last_sync",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda coordinator: coordinator.last_sync,
+        value_fn=lambda state: state.last_sync,
     ),
     CamsyncSensorDescription(
         key="archive_size",
@@ -119,7 +118,7 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda coordinator: coordinator.data.archive_bytes,
+        value_fn=lambda state: state.archive.bytes,
     ),
     CamsyncSensorDescription(
         key="sd_card_free",
@@ -131,8 +130,8 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
         needs_camera=True,
-        has_fn=lambda coordinator: coordinator.client.capabilities.storage,
-        value_fn=_sd_card_free,
+        has_fn=lambda capabilities: capabilities.storage,
+        value_fn=lambda state: state.storage.free_bytes if state.storage else None,
     ),
 )
 
@@ -147,7 +146,7 @@ async def async_setup_entry(
     async_add_entities(
         CamsyncSensor(coordinator, description)
         for description in SENSORS
-        if description.has_fn(coordinator)
+        if description.has_fn(coordinator.client.capabilities)
     )
 
 
@@ -173,11 +172,11 @@ class CamsyncSensor(CamsyncEntity, SensorEntity):
     @property
     def native_value(self) -> StateType | datetime:
         """Return the sensor's value."""
-        return self.entity_description.value_fn(self.coordinator)
+        return self.entity_description.value_fn(self.coordinator.data)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return the details some sensors carry."""
         if self.entity_description.attributes_fn is None:
             return None
-        return self.entity_description.attributes_fn(self.coordinator)
+        return self.entity_description.attributes_fn(self.coordinator.data)

@@ -19,15 +19,14 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
 from .compat import async_get_device_entry
 from .const import DOMAIN
-from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry
-from .engine.errors import CamsyncError, Outcome
+from .engine.errors import CamsyncError, LockHeldError, Outcome
 from .errors import camsync_error, outcome_error
 
 SERVICE_SYNC = "sync"
@@ -38,6 +37,7 @@ ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_WAIT = "wait"
 ATTR_OLDER_THAN_DAYS = "older_than_days"
 ATTR_DRY_RUN = "dry_run"
+ATTR_REFETCH_DELETED = "refetch_deleted"
 
 _TARGET = {
     vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
@@ -52,7 +52,12 @@ def _schema(fields: dict[Any, Any]) -> vol.All:
     )
 
 
-SYNC_SCHEMA = _schema({vol.Optional(ATTR_WAIT, default=False): cv.boolean})
+SYNC_SCHEMA = _schema(
+    {
+        vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+        vol.Optional(ATTR_REFETCH_DELETED, default=False): cv.boolean,
+    }
+)
 PRUNE_SCHEMA = _schema(
     {
         vol.Optional(ATTR_OLDER_THAN_DAYS): vol.All(vol.Coerce(float), vol.Range(min=0)),
@@ -90,8 +95,9 @@ def _target_entry(hass: HomeAssistant, call: ServiceCall) -> CamsyncConfigEntry:
 
 async def _async_sync(call: ServiceCall) -> ServiceResponse:
     entry = _target_entry(call.hass, call)
-    coordinator = entry.runtime_data.coordinator
-    task = coordinator.async_start_sync()
+    if call.data[ATTR_REFETCH_DELETED]:
+        await entry.runtime_data.archive.forget_deletions()
+    task = entry.runtime_data.coordinator.sync.async_start()
     if not call.data[ATTR_WAIT]:
         return {"started": True, "entry_id": entry.entry_id}
     report = await asyncio.shield(task)
@@ -101,13 +107,22 @@ async def _async_sync(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_prune(call: ServiceCall) -> ServiceResponse:
+    """Apply retention now; refused while a sync writes to the same folder (no waiting)."""
     entry = _target_entry(call.hass, call)
     days = call.data.get(ATTR_OLDER_THAN_DAYS)
     try:
-        report = await entry.runtime_data.coordinator.async_prune(
+        report = await entry.runtime_data.coordinator.retention.async_prune(
             timedelta(days=days) if days is not None else None,
             dry_run=call.data[ATTR_DRY_RUN],
         )
+    except LockHeldError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="sync_running",
+            translation_placeholders={"title": entry.title, "detail": str(err)},
+        ) from err
+    except CamsyncError as err:
+        raise camsync_error(err, entry.title) from err
     except OSError as err:
         raise _validation_error("prune_failed", title=entry.title, detail=str(err)) from err
     return report.as_dict()
@@ -115,12 +130,12 @@ async def _async_prune(call: ServiceCall) -> ServiceResponse:
 
 async def _async_snapshot(call: ServiceCall) -> ServiceResponse:
     entry = _target_entry(call.hass, call)
-    coordinator: CamsyncCoordinator = entry.runtime_data.coordinator
-    if coordinator.syncing and not coordinator.client.capabilities.snapshot_while_syncing:
+    coordinator = entry.runtime_data.coordinator
+    if coordinator.sync.running and not coordinator.client.capabilities.snapshot_while_syncing:
         # A dashcam serves one client; the live view would stall the download.
         raise _validation_error("busy_syncing", title=entry.title)
     try:
-        saved = await coordinator.async_take_snapshot()
+        saved = await coordinator.snapshots.async_take()
     except CamsyncError as err:
         if err.outcome is Outcome.AUTH_FAILED:
             entry.async_start_reauth(call.hass)

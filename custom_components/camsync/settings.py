@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_AUTO_SYNC,
@@ -31,10 +33,6 @@ from .const import (
     SnapshotMode,
 )
 from .engine.models import Grouping, Priority, SyncOptions
-
-BLACKVUE_KINDS = ("N", "E", "P", "M", "I", "O", "A", "T", "B", "R", "X", "G", "D", "L", "Y", "F")
-BLACKVUE_DIRECTIONS = ("F", "R", "I", "O")
-REOLINK_KINDS = ("person", "vehicle", "animal", "motion", "timer")
 
 
 def default_options(kind: CameraKind) -> dict[str, Any]:
@@ -110,6 +108,11 @@ class Settings:
         """Return how far back recordings are wanted: the shorter of retention and days back."""
         windows = [window for window in (self.retention, self.days_back) if window is not None]
         return min(windows, default=None)
+
+    def since(self) -> datetime | None:
+        """Return the oldest recording time wanted now (None: every recording)."""
+        window = self.look_back
+        return dt_util.utcnow() - window if window else None
 
     def sync_options(self) -> SyncOptions:
         """Return what the engine needs for a run."""

@@ -6,12 +6,16 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 import io
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
+from aiohttp import web
 from PIL import Image
 import pytest
 
-from camera_simulators.blackvue import BlackVueSimulator, SimRecording
+from camera_simulators.blackvue import BlackVueSimulator, SimRecording, clock_unset_recordings
 from custom_components.camsync.devices.blackvue import (
     BlackVueClient,
     Firmware,
@@ -20,8 +24,12 @@ from custom_components.camsync.devices.blackvue import (
     parse_version,
     recorded_at,
 )
-from custom_components.camsync.engine.errors import CameraOfflineError, ProtocolError
-from custom_components.camsync.engine.models import FileRole
+from custom_components.camsync.engine.errors import (
+    CameraOfflineError,
+    FileTransferError,
+    ProtocolError,
+)
+from custom_components.camsync.engine.models import FileRole, RemoteFile
 from tests.blackvue_fixtures import sample_recordings
 
 ALL_TYPES = "NEPMIOATBRXGDLYF"
@@ -122,17 +130,50 @@ async def test_new_firmware_lists_at_vodlist_with_inline_sidecars(
     assert len(recording.files) == 3  # no .3gf on this firmware
 
 
-async def test_missing_inline_metadata_is_a_protocol_error(
-    dashcam: BlackVueSimulator, client: BlackVueClient
+@pytest.mark.parametrize("shape", ["nested", "top_level"])
+async def test_metadata_without_the_type_means_the_file_is_absent(
+    dashcam: BlackVueSimulator, client: BlackVueClient, shape: str
 ) -> None:
     dashcam.faults.firmware = "v1009"
-    dashcam.recordings[0].has_gps = False
+    dashcam.faults.metadata_shape = shape  # type: ignore[assignment]
+    dashcam.recordings[0].has_gps = False  # {"metadata": {}} or {} for the gps
     listing = await client.async_list_recordings()
     recording = next(rec for rec in listing.recordings if rec.name == dashcam.recordings[0].name)
     gps = next(file for file in recording.files if file.role is FileRole.GPS)
 
-    with pytest.raises(ProtocolError, match="No gps"):
+    with pytest.raises(FileTransferError) as raised:
         await client.async_fetch_inline(gps)
+    assert raised.value.reason == "not_found"
+
+
+@pytest.mark.parametrize(("shape", "wrap"), [("nested", True), ("top_level", False)])
+async def test_metadata_at_the_top_level_or_line_wrapped_is_read(
+    dashcam: BlackVueSimulator, client: BlackVueClient, shape: str, wrap: bool
+) -> None:
+    dashcam.faults.firmware = "v1009"
+    dashcam.faults.metadata_shape = shape  # type: ignore[assignment]
+    dashcam.faults.metadata_line_wrap = wrap
+    listing = await client.async_list_recordings()
+    recording = next(rec for rec in listing.recordings if rec.name == dashcam.recordings[0].name)
+    for file in recording.files[1:]:
+        assert await client.async_fetch_inline(file) == dashcam.expected_bytes(file.name)
+
+
+@pytest.mark.parametrize("body", ["{not json", '{"metadata": {"gps": "@@@"}}', '{"gps": 5}'])
+async def test_broken_metadata_is_a_protocol_error(aiohttp_server: Any, body: str) -> None:
+    async def metadata(request: web.Request) -> web.Response:
+        return web.Response(text=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/vodMetadata", metadata)
+    server = await aiohttp_server(app, host="127.0.0.1")
+    gps = RemoteFile(
+        "20261120_080000_N.gps", FileRole.GPS, "x.mp4#gps", required=False, inline=True
+    )
+    async with aiohttp.ClientSession() as session:
+        client = BlackVueClient(session, f"127.0.0.1:{server.port}", tz=UTC)
+        with pytest.raises(ProtocolError):
+            await client.async_fetch_inline(gps)
 
 
 @pytest.mark.parametrize(
@@ -207,15 +248,16 @@ def test_recorded_at_recognises_videos_and_sidecars_only() -> None:
     assert recorded_at("20261320_080000_E.gps", zone) is None
 
 
-async def test_metadata_for_an_unknown_video_is_a_protocol_error(
+async def test_metadata_for_an_unknown_video_is_absent(
     dashcam: BlackVueSimulator, client: BlackVueClient
 ) -> None:
     dashcam.faults.firmware = "v1009"
     listing = await client.async_list_recordings()
     thumbnail = replace(listing.recordings[0].files[1], locator="gone.mp4#thumbnail")
 
-    with pytest.raises(ProtocolError, match=r"No thumbnail in the camera's metadata for gone\.mp4"):
+    with pytest.raises(FileTransferError) as raised:
         await client.async_fetch_inline(thumbnail)
+    assert raised.value.reason == "not_found"
 
 
 @pytest.mark.parametrize("payload", [[], {"files": []}, {"filelist": "nope"}, "text"])
@@ -234,3 +276,52 @@ def test_vodlist_entries_that_are_not_names_are_skipped() -> None:
     )
     assert names == ["a_NF.mp4"]
     assert len(skipped) == 2
+
+
+@pytest.mark.parametrize(("daylight", "offset"), [(True, 2), (False, 1)])
+async def test_the_cameras_daylight_setting_decides_the_offset(
+    dashcam: BlackVueSimulator, daylight: bool, offset: int
+) -> None:
+    dashcam.faults.daylight = daylight
+    dashcam.recordings = [SimRecording("20260701_120000_NF.mp4", 1000)]
+    async with aiohttp.ClientSession() as session:
+        client = BlackVueClient(
+            session,
+            f"127.0.0.1:{dashcam.port}",
+            tz=timezone(timedelta(hours=1)),  # the standard offset, as Home Assistant passes it
+            dst_zone=ZoneInfo("Europe/Paris"),
+        )
+        info = await client.async_get_info()
+        listing = await client.async_list_recordings()
+
+    assert info.extra["daylight"] is daylight
+    (recording,) = listing.recordings
+    assert recording.start.utcoffset() == timedelta(hours=offset)
+    assert recording.start.astimezone(UTC) == datetime(2026, 7, 1, 12 - offset, tzinfo=UTC)
+    assert client.recorded_at("20260701_120000_NF.mp4") == recording.start
+    assert any(entry.path == "/Config/config.ini" for entry in dashcam.requests)
+
+
+async def test_a_camera_without_config_ini_keeps_the_given_zone(
+    dashcam: BlackVueSimulator, client: BlackVueClient
+) -> None:
+    dashcam.faults.config_ini = False
+    listing = await client.async_list_recordings()
+    assert all(item.start.tzinfo is UTC for item in listing.recordings)
+
+
+async def test_recordings_of_an_unset_clock_are_counted_and_logged_once(
+    dashcam: BlackVueSimulator, client: BlackVueClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    normal = [recording.name for recording in dashcam.recordings]
+    dashcam.recordings += clock_unset_recordings(3)
+
+    with caplog.at_level(logging.DEBUG):
+        first = await client.async_list_recordings(since=datetime(2026, 11, 1, tzinfo=UTC))
+        second = await client.async_list_recordings()
+
+    assert sorted(item.name for item in first.recordings) == sorted(normal)
+    assert first.clock_unset == second.clock_unset == 6  # front and rear of 3 recordings
+    assert first.skipped == 0
+    told = [record for record in caplog.records if "clock was never set" in record.getMessage()]
+    assert [record.levelno for record in told] == [logging.INFO, logging.DEBUG]

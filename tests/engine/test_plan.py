@@ -81,11 +81,36 @@ def test_priority_orders_recordings(tmp_path: Path, priority: Priority, order: l
 def test_sidecars_follow_their_video_and_shared_ones_come_once(tmp_path: Path) -> None:
     plan = _plan(tmp_path, SyncOptions())
     names = [item.file.name for item in plan.files]
-    assert names[:3] == ["manual.mp4", "manual.thm", "shared.gps"]
+    assert names[:3] == ["manual.mp4", "manual.thm", "event.mp4"]
+    # A sidecar every video shares comes once, after the last of them, for any of them.
     assert names.count("shared.gps") == 1
+    assert names[-2:] == ["old_normal.thm", "shared.gps"]
+    owners = {item.file.name: item.owners for item in plan.files}
+    assert owners["manual.thm"] == ("manual.mp4",)
+    assert set(owners["shared.gps"]) == {item.name for item in LISTING.recordings}
+    assert owners["manual.mp4"] == ()
     assert plan.recordings == 5
     assert plan.known_bytes == 500
     assert plan.unknown_sizes == 6
+
+
+def test_a_sidecar_of_an_archived_video_is_fetched_unconditionally(tmp_path: Path) -> None:
+    book = FailureBook.load(tmp_path)
+    book.record_failure("event.mp4", "http_500", NOW, progressed=False)
+    plan = make_plan(LISTING, {"rear.mp4"}, book, SyncOptions(), NOW)
+    planned = {item.file.name: item for item in plan.files}
+    assert planned["rear.thm"].owners == ()  # its video is archived
+    assert planned["shared.gps"].owners == ()
+    # A backed-off video's own thumbnail waits for it.
+    assert "event.thm" not in planned
+
+
+def test_sidecars_of_backed_off_videos_are_not_planned(tmp_path: Path) -> None:
+    book = FailureBook.load(tmp_path)
+    for recording in LISTING.recordings:
+        book.record_failure(recording.name, "http_500", NOW, progressed=False)
+    plan = make_plan(LISTING, set(), book, SyncOptions(), NOW)
+    assert plan.files == ()
 
 
 def test_filters_by_kind_channel_and_age(tmp_path: Path) -> None:

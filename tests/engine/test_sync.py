@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from camera_simulators.blackvue import BlackVueSimulator
+from camera_simulators.blackvue import BlackVueSimulator, clock_unset_recordings
 from custom_components.camsync.devices.blackvue import BlackVueClient
 from custom_components.camsync.engine.archive import Archive
 from custom_components.camsync.engine.errors import Outcome
@@ -93,7 +93,7 @@ async def test_interrupted_download_resumes_with_only_the_missing_bytes(
     video = _video(dashcam)
     size = dashcam.recordings[0].size
     cut = size * 3 // 4
-    dashcam.faults.reset_after[video] = cut
+    dashcam.faults.truncate[video] = cut
     dashcam.faults.throughput = 2_000_000  # paced: the client has read what was sent
 
     first = await run_sync(client, archive, SyncOptions(sidecars=False))
@@ -104,7 +104,7 @@ async def test_interrupted_download_resumes_with_only_the_missing_bytes(
     assert cut // 2 < kept <= cut
     dashcam.faults.throughput = None
 
-    dashcam.faults.reset_after.clear()
+    dashcam.faults.truncate.clear()
     served_before = dashcam.bytes_served(video)
     second = await run_sync(client, archive, SyncOptions(sidecars=False))
 
@@ -123,13 +123,13 @@ async def test_camera_ignoring_range_restarts_and_ends_identical(
 ) -> None:
     video = _video(dashcam)
     size = dashcam.recordings[0].size
-    dashcam.faults.reset_after[video] = size * 3 // 4
+    dashcam.faults.truncate[video] = size * 3 // 4
     dashcam.faults.throughput = 2_000_000
     await run_sync(client, archive, SyncOptions(sidecars=False))
     kept = partial_of(destination, video).stat().st_size
     assert kept > 0
     dashcam.faults.throughput = None
-    dashcam.faults.reset_after.clear()
+    dashcam.faults.truncate.clear()
     dashcam.faults.range_mode = "ignore"
     served_before = dashcam.bytes_served(video)
 
@@ -153,12 +153,12 @@ async def test_refused_or_wrong_range_restarts_from_zero(
     mode: str,
 ) -> None:
     video = _video(dashcam)
-    dashcam.faults.reset_after[video] = 100_000
+    dashcam.faults.truncate[video] = 100_000
     dashcam.faults.throughput = 2_000_000
     await run_sync(client, archive, SyncOptions(sidecars=False))
     assert partial_of(destination, video).stat().st_size > 0
     dashcam.faults.throughput = None
-    dashcam.faults.reset_after.clear()
+    dashcam.faults.truncate.clear()
     dashcam.faults.range_mode = mode  # type: ignore[assignment]
 
     report = await run_sync(client, archive, SyncOptions(sidecars=False))
@@ -180,12 +180,12 @@ async def test_truncated_reset_and_stalled_files_never_reach_a_final_name(
     dashcam.faults.reset_after[reset] = 7000
     dashcam.faults.stall[stalled] = (9000, 3.0)  # longer than the client's 0.5 s read timeout
 
-    report = await run_sync(client, archive, SyncOptions(sidecars=False))
+    report = await run_sync(client, archive, SyncOptions(sidecars=False, retry_pause=0.01))
 
     assert report.outcome is Outcome.COMPLETED
     assert {(item.name, item.reason) for item in report.failed} == {
         (truncated, "truncated"),
-        (reset, "truncated"),  # an RST mid-body reads as a body that ended early
+        (reset, "reset"),  # an RST mid-body is a reset, not a body that ended early
         (stalled, "stalled"),
     }
     details = {item.name: item.detail for item in report.failed}
@@ -199,7 +199,10 @@ async def test_truncated_reset_and_stalled_files_never_reach_a_final_name(
         assert sha256_file(files[name]) == dashcam.expected_sha256(name)
     # A partial never holds more than the camera sent (aiohttp may drop its last unread buffer).
     assert partial_of(destination, truncated).stat().st_size <= 5000
-    assert partial_of(destination, reset).stat().st_size <= 7000
+    # The reset one was tried once more in the run (the others not), and reset again.
+    assert partial_of(destination, reset).stat().st_size <= 14000
+    asked = [entry.path.rsplit("/", 1)[-1] for entry in dashcam.requests]
+    assert (asked.count(reset), asked.count(truncated), asked.count(stalled)) == (2, 1, 1)
     assert partial_of(destination, stalled).stat().st_size == 9000
 
 
@@ -209,13 +212,14 @@ async def test_a_file_that_always_fails_is_backed_off(
     broken = _video(dashcam)
     dashcam.faults.http_500.add(broken)
 
-    first = await run_sync(client, archive, SyncOptions(sidecars=False))
+    first = await run_sync(client, archive, SyncOptions(sidecars=False, retry_pause=0.01))
     second = await run_sync(client, archive, SyncOptions(sidecars=False))
 
     assert [(item.name, item.reason) for item in first.failed] == [(broken, "http_500")]
     assert second.failed == []
     assert second.backed_off == [broken]
-    assert [entry.path for entry in dashcam.requests].count(f"/Record/{broken}") == 1
+    # Asked twice in the first run (a 5xx gets one more try), never in the second.
+    assert [entry.path for entry in dashcam.requests].count(f"/Record/{broken}") == 2
     assert set(archived(destination)) == set(dashcam.listed_names()) - {broken}
     marks = (destination / ".camsync" / "failures.json").read_text()
     assert broken in marks
@@ -443,3 +447,161 @@ async def test_a_run_level_error_in_one_worker_stops_the_others(
 
     assert report.outcome is Outcome.OFFLINE
     assert "cannot be reached" in report.message
+
+
+@pytest.mark.parametrize("firmware", ["legacy", "v1009"])
+async def test_a_listed_name_with_foreign_digits_or_a_newline_cannot_end_the_run(
+    dashcam: BlackVueSimulator,
+    client: BlackVueClient,
+    archive: Archive,
+    destination: Path,
+    firmware: str,
+) -> None:
+    dashcam.faults.firmware = firmware  # type: ignore[assignment]
+    odd = ["٢٠٢٦١١٢٠_080000_NF.mp4", "２０２６１１２０_080100_EF.mp4"]
+    if firmware == "v1009":
+        odd.append("20261120_080500_NF.mp4\n")  # JSON can carry a newline a regex "$" accepts
+        dashcam.faults.extra_listing_lines = odd
+    else:
+        dashcam.faults.extra_listing_lines = [f"n:/Record/{name},s:1000000" for name in odd]
+
+    report = await run_sync(client, archive, SyncOptions(sidecars=False))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert report.skipped_listing == len(odd)
+    files = archived(destination)
+    assert set(files) == set(dashcam.listed_names())
+    for name, path in files.items():
+        assert sha256_file(path) == dashcam.expected_sha256(name)
+
+
+async def test_a_damaged_video_never_gets_its_final_name(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    damaged = _video(dashcam)
+    # Content-Length is honest; the last mdat claims more bytes than the file holds.
+    dashcam.faults.box_damage[damaged] = 1000
+
+    report = await run_sync(client, archive, SyncOptions(sidecars=False))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert [(item.name, item.reason) for item in report.failed] == [(damaged, "damaged")]
+    assert "needs 1000 more bytes" in report.failed[0].detail
+    assert report.damaged == 1
+    assert damaged not in archived(destination)
+    assert not partial_of(destination, damaged).exists()  # dropped, not resumed from
+    # Fetched twice: the first damaged copy was dropped and the file asked for again.
+    assert dashcam.bytes_served(damaged) == 2 * dashcam.recordings[0].size
+    assert all(item.verified for item in report.saved)
+    assert all(item["verified"] for item in report.as_dict()["saved"])
+
+    dashcam.faults.box_damage.clear()
+    later = await run_sync(client, archive, SyncOptions(sidecars=False, retry_base=timedelta()))
+    assert [(item.name, item.verified) for item in later.saved] == [(damaged, True)]
+    assert sha256_file(archived(destination)[damaged]) == dashcam.expected_sha256(damaged)
+
+
+async def test_a_busy_cameras_503_is_retried_in_the_run(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    dashcam.faults.http_503_once = set(dashcam.listed_names())
+
+    report = await run_sync(client, archive, SyncOptions(sidecars=False, retry_pause=0.01))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert report.failed == []
+    files = archived(destination)
+    assert set(files) == set(dashcam.listed_names())
+    for name, path in files.items():
+        assert sha256_file(path) == dashcam.expected_sha256(name)
+
+
+async def test_shared_sidecars_come_with_whichever_video_of_the_recording_arrives(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    front, rear = dashcam.recordings[0].name, dashcam.recordings[1].name
+    stem = front[:17]
+    dashcam.faults.http_500.add(front)
+
+    first = await run_sync(client, archive, SyncOptions(retry_pause=0.01))
+
+    files = archived(destination)
+    assert front not in files
+    assert {rear, f"{stem}.gps", f"{stem}.3gf", rear.replace(".mp4", ".thm")} <= set(files)
+    assert front.replace(".mp4", ".thm") not in files  # the front's own thumbnail waits for it
+    assert [item.name for item in first.failed] == [front]
+    asked = [entry.path for entry in dashcam.requests]
+    assert asked.count(f"/Record/{stem}.gps") == 1
+
+    # With both videos of a recording failing, its sidecars are not fetched at all.
+    both = dashcam.recordings[2].name, dashcam.recordings[3].name
+    dashcam.faults.http_500.update(both)
+    for name in archived(destination):
+        (archived(destination)[name]).unlink()
+    second = await run_sync(client, archive, SyncOptions(retry_pause=0.01))
+    other_stem = both[0][:17]
+    assert f"/Record/{other_stem}.gps" not in [entry.path for entry in dashcam.requests[-30:]]
+    assert {item.name for item in second.failed} >= set(both)
+
+
+async def test_v1009_sidecars_the_recording_lacks_are_absent_not_failed(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive
+) -> None:
+    dashcam.faults.firmware = "v1009"
+    dashcam.faults.metadata_shape = "top_level"
+    dashcam.faults.metadata_line_wrap = True
+    front, rear = dashcam.recordings[0].name, dashcam.recordings[1].name
+    dashcam.faults.metadata_absent = {front: {"thumbnail", "gps"}, rear: {"gps"}}
+
+    first = await run_sync(client, archive, SyncOptions())
+
+    assert first.failed == []
+    stem = front[:17]
+    assert {f"{stem}F.thm", f"{stem}.gps"} <= set(first.absent)
+    assert f"{stem}R.thm" in {item.name for item in first.saved}
+    before = len(dashcam.requests)
+    second = await run_sync(client, archive, SyncOptions())
+    assert second.planned == 0
+    assert not [entry for entry in dashcam.requests[before:] if entry.path == "/vodMetadata"]
+
+
+async def test_recordings_of_an_unset_clock_are_counted_not_archived(
+    dashcam: BlackVueSimulator, client: BlackVueClient, archive: Archive, destination: Path
+) -> None:
+    dashcam.recordings += clock_unset_recordings(2)
+
+    report = await run_sync(client, archive, SyncOptions(sidecars=False))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert report.clock_unset == 4
+    assert report.as_dict()["clock_unset"] == 4
+    assert not [name for name in archived(destination) if name.startswith("1970")]
+
+
+@pytest.mark.parametrize("profile", ["polite", "real"])
+async def test_fresh_sync_on_new_firmware_archives_everything_verified(
+    dashcam: BlackVueSimulator,
+    client: BlackVueClient,
+    archive: Archive,
+    destination: Path,
+    profile: str,
+) -> None:
+    dashcam.faults.firmware = "v1009"
+    if profile == "real":  # what real V1.009+ cameras were seen doing
+        dashcam.faults.metadata_shape = "top_level"
+        dashcam.faults.metadata_line_wrap = True
+        dashcam.faults.http_503_once = {dashcam.recordings[0].name, dashcam.recordings[3].name}
+    report = await run_sync(client, archive, SyncOptions(retry_pause=0.01))
+
+    assert report.outcome is Outcome.COMPLETED
+    assert report.failed == []
+    files = archived(destination)
+    assert set(dashcam.listed_names()) <= set(files)
+    for name, path in files.items():
+        if name.endswith(".mp4"):
+            assert sha256_file(path) == dashcam.expected_sha256(name)
+        else:
+            assert path.read_bytes() == dashcam.expected_bytes(name)
+    assert all(item.verified for item in report.saved if item.role is FileRole.VIDEO)
+    parking = [rec.name for rec in dashcam.recordings if not rec.has_gps]
+    assert {f"{name[:17]}.gps" for name in parking} <= set(report.absent)

@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 import pytest
 
+from camera_simulators import content
 from custom_components.camsync.engine import files
 from custom_components.camsync.engine.archive import Archive
 from custom_components.camsync.engine.disk import DiskGuard
@@ -31,7 +32,7 @@ from custom_components.camsync.engine.errors import (
 from custom_components.camsync.engine.models import FileRole, RemoteFile
 from custom_components.camsync.engine.transfer import fetch_file
 
-BODY = bytes(range(256)) * 40  # 10,240 bytes
+BODY = content.content("clip.mp4", 10_240)  # a well-formed MP4, as every video must be
 WHEN = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -18,6 +18,7 @@ from camera_simulators.reolink import ReolinkSimulator
 from custom_components.camsync.connection import dashcam_time_zone
 from custom_components.camsync.const import (
     CONF_AUTO_SYNC,
+    CONF_CAMERA_ID,
     CONF_CHANNEL,
     CONF_DESTINATION,
     CONF_KIND,
@@ -27,6 +28,7 @@ from custom_components.camsync.const import (
     CameraKind,
 )
 from custom_components.camsync.devices.reolink import normalise_mac
+from custom_components.camsync.migration import VERSION
 from custom_components.camsync.settings import default_options
 from tests.reolink_fixtures import REOLINK_PASSWORD
 
@@ -62,12 +64,14 @@ async def dashcam() -> AsyncIterator[BlackVueSimulator]:
 
 
 def blackvue_entry(
-    dashcam: BlackVueSimulator, destination: Path, **options: Any
+    dashcam: BlackVueSimulator, destination: Path, *, entry_id: str | None = None, **options: Any
 ) -> MockConfigEntry:
     """Return a config entry for the simulated dashcam (auto-sync off unless asked)."""
     host = f"127.0.0.1:{dashcam.port}"
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=entry_id,
+        version=VERSION,
         title="Dashcam",
         unique_id=host,
         data={
@@ -133,6 +137,7 @@ def reolink_entry(
     destination: Path,
     *,
     options: dict[str, Any] | None = None,
+    entry_id: str | None = None,
     **data: Any,
 ) -> MockConfigEntry:
     """Return a config entry for a simulated Reolink camera (data and options overridable).
@@ -141,10 +146,13 @@ def reolink_entry(
     """
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=entry_id,
+        version=VERSION,
         title="Front yard",
         unique_id=normalise_mac(simulator.mac),
         data={
             CONF_KIND: CameraKind.REOLINK.value,
+            CONF_CAMERA_ID: normalise_mac(simulator.mac),
             CONF_HOST: simulator.host,
             CONF_PORT: simulator.port,
             CONF_USE_HTTPS: False,

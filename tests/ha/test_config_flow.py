@@ -26,6 +26,7 @@ import custom_components.camsync
 from custom_components.camsync.connection import ParsedHost, parse_host
 from custom_components.camsync.const import (
     CONF_AUTO_SYNC,
+    CONF_CAMERA_ID,
     CONF_CHANNEL,
     CONF_DESTINATION,
     CONF_KIND,
@@ -365,6 +366,7 @@ async def test_reolink_creates_an_entry(
         CONF_PASSWORD: PASSWORD,
         CONF_CHANNEL: 0,
         CONF_DESTINATION: str(media / "camsync" / "front_door"),
+        CONF_CAMERA_ID: "ec:71:db:12:34:56",  # devices and entities are keyed on it
     }
     assert result["options"] == default_options(CameraKind.REOLINK)
     assert result["result"].unique_id == normalise_mac(reolink.mac) == "ec:71:db:12:34:56"

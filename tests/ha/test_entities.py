@@ -9,7 +9,7 @@ import shutil
 from homeassistant.components import camera
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -19,7 +19,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from camera_simulators.blackvue import BlackVueSimulator
-from custom_components.camsync.compat import async_get_entry_device
 from custom_components.camsync.const import DOMAIN
 from tests.blackvue_fixtures import archived
 from tests.ha.conftest import blackvue_entry, call_action, state_of, sync_and_wait
@@ -47,8 +46,8 @@ async def test_camera_shows_the_newest_archived_thumbnail(
 
 
 async def test_device_information(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    device = async_get_entry_device(hass, entry, (DOMAIN, entry.unique_id))
-    assert device is not None
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert device.identifiers == {(DOMAIN, entry.entry_id)}  # a dashcam has no id of its own
     assert device.name == "Dashcam"
     assert device.manufacturer == "BlackVue"
     assert device.model == "DR900X-2CH"
@@ -102,8 +101,8 @@ async def test_unwritable_destination_raises_a_repair_that_clears_itself(
 async def test_disk_limit_repair_clears_when_there_is_room_again(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    real = coordinator.disk_usage
+    archive = entry.runtime_data.archive
+    real = archive.disk_usage
     share = {"used": 0.95}
 
     def usage(path: Path):
@@ -111,7 +110,7 @@ async def test_disk_limit_repair_clears_when_there_is_room_again(
         used = int(measured.total * share["used"])
         return type(measured)(measured.total, used, measured.total - used)
 
-    coordinator.disk_usage = usage
+    archive.disk_usage = usage
     await call_action(hass, "sync", config_entry_id=entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     issue_id = f"disk_limit_reached_{entry.entry_id}"
@@ -164,7 +163,7 @@ async def test_a_disk_that_cannot_be_measured_leaves_free_space_unknown(
     def broken(path: Path) -> None:
         raise OSError("stale NFS handle")
 
-    entry.runtime_data.coordinator.disk_usage = broken
+    entry.runtime_data.archive.disk_usage = broken
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
     await hass.async_block_till_done(wait_background_tasks=True)
 

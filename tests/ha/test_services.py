@@ -48,7 +48,7 @@ async def test_sync_joins_the_running_one(
     joined = await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)
 
     assert joined["outcome"] == "completed"
-    assert entry.runtime_data.coordinator.counters.runs == 1
+    assert entry.runtime_data.coordinator.data.counters.runs == 1
     videos = [e.path for e in dashcam.requests if e.path.endswith(".mp4")]
     assert len(videos) == len(set(videos)) == len(dashcam.listed_names())
 
@@ -66,8 +66,8 @@ async def test_sync_with_the_camera_away_raises_a_translated_error(
 async def test_sync_stopped_by_the_disk_limit_raises_and_opens_a_repair(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    real = coordinator.disk_usage
+    archive = entry.runtime_data.archive
+    real = archive.disk_usage
 
     def nearly_full(path: Path):
         usage = real(path)
@@ -75,7 +75,7 @@ async def test_sync_stopped_by_the_disk_limit_raises_and_opens_a_repair(
             usage.total, int(usage.total * 0.95), usage.total - int(usage.total * 0.95)
         )
 
-    coordinator.disk_usage = nearly_full
+    archive.disk_usage = nearly_full
     with pytest.raises(HomeAssistantError) as raised:
         await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)
     assert raised.value.translation_key == "disk_limit"
@@ -137,7 +137,7 @@ async def test_snapshot_errors(
     with pytest.raises(ServiceValidationError) as raised:
         await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
     assert raised.value.translation_key == "busy_syncing"
-    await entry.runtime_data.coordinator.async_stop_sync()
+    await entry.runtime_data.coordinator.sync.async_stop()
 
     await dashcam.stop()
     with pytest.raises(HomeAssistantError) as raised:

@@ -236,7 +236,7 @@ async def test_a_camera_that_never_answers_does_not_hold_up_setup(
     entry = blackvue_entry(dashcam, destination)
     entry.add_to_hass(hass)
 
-    with patch("custom_components.camsync.coordinator.SETUP_CAMERA_TIMEOUT", 0.3):
+    with patch("custom_components.camsync.presence.SETUP_CAMERA_TIMEOUT", 0.3):
         started = asyncio.get_running_loop().time()
         assert await hass.config_entries.async_setup(entry.entry_id)
         elapsed = asyncio.get_running_loop().time() - started

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterable
 import configparser
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 import json
 import logging
@@ -25,10 +25,16 @@ from typing import Any
 import aiohttp
 
 from ..engine.camera import CameraStorage, Capabilities, DeviceInfo
-from ..engine.errors import ProtocolError
+from ..engine.errors import FileTransferError, ProtocolError
 from ..engine.files import run_io
 from ..engine.models import FileRole, Listing, Recording, RemoteFile
-from .base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, camera_request, client_timeout
+from .base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    camera_request,
+    client_timeout,
+    file_request,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,15 +45,25 @@ MANUFACTURER = "BlackVue"
 TYPE_ORDER = "MEIBOATDLYFRXGNP"
 NON_EVENT_TYPES = frozenset("NPRXG")
 DIRECTIONS = "FRIO"
+# What the options offer to filter on, in that order: type letters (events first), directions.
+RECORDING_KINDS = tuple(TYPE_ORDER)
+CHANNELS = tuple(DIRECTIONS)
 
+# Camera input is matched with ASCII-only classes and whole-string matches: ``\d`` would take
+# Arabic-Indic or full-width digits and ``$`` a trailing newline, and either name would then
+# fail the archive's own ASCII check.
 _VIDEO_NAME = re.compile(
-    r"^(?P<date>\d{8})_(?P<time>\d{6})_(?P<type>[A-Z])(?P<direction>[A-Z])(?P<flag>[LS]?)\.mp4$"
+    r"(?P<date>[0-9]{8})_(?P<time>[0-9]{6})_(?P<type>[A-Z])(?P<direction>[A-Z])(?P<flag>[LS]?)\.mp4",
+    re.ASCII,
 )
 _SIDECAR_NAME = re.compile(
-    r"^(?P<date>\d{8})_(?P<time>\d{6})_(?P<type>[A-Z])(?P<direction>[A-Z]?)\.(?:thm|gps|3gf)$"
+    r"(?P<date>[0-9]{8})_(?P<time>[0-9]{6})_(?P<type>[A-Z])(?P<direction>[A-Z]?)\.(?:thm|gps|3gf)",
+    re.ASCII,
 )
-_LEGACY_LINE = re.compile(r"^n:(?P<path>[^,]*)(?:,s:\d+)?$")
+_LEGACY_LINE = re.compile(r"n:(?P<path>[^,]*)(?:,s:[0-9]+)?", re.ASCII)
 _RECORD_PREFIX = "/Record/"
+CLOCK_SET_AFTER = 2000
+"""Recordings dated before this year were named by a clock that was never set (1970-01-01 on)."""
 _SAMPLES = 5
 _SNAPSHOT_LIMIT = 4 * 1024 * 1024
 SNAPSHOT_TIMEOUT = 10.0
@@ -83,7 +99,7 @@ class VideoName:
 
 def parse_video_name(name: str, tz: tzinfo) -> VideoName | None:
     """Return the parts of a BlackVue recording name, or None when it is not one we know."""
-    match = _VIDEO_NAME.match(name)
+    match = _VIDEO_NAME.fullmatch(name)
     if match is None or match["type"] not in TYPE_ORDER or match["direction"] not in DIRECTIONS:
         return None
     start = _parse_time(match["date"], match["time"], tz)
@@ -113,7 +129,7 @@ def recorded_at(name: str, tz: tzinfo) -> datetime | None:
     video = parse_video_name(name, tz)
     if video is not None:
         return video.start
-    match = _SIDECAR_NAME.match(name)
+    match = _SIDECAR_NAME.fullmatch(name)
     if match is None or match["type"] not in TYPE_ORDER:
         return None
     return _parse_time(match["date"], match["time"], tz)
@@ -127,7 +143,7 @@ def parse_legacy_listing(text: str) -> tuple[list[str], list[str]]:
         line = raw.strip()
         if not line or line.startswith("v:"):
             continue
-        match = _LEGACY_LINE.match(line)
+        match = _LEGACY_LINE.fullmatch(line)
         path = match["path"] if match else ""
         if not path.startswith(_RECORD_PREFIX):
             skipped.append(line)
@@ -160,16 +176,26 @@ class BlackVueClient:
         host: str,
         *,
         tz: tzinfo,
+        dst_zone: tzinfo | None = None,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
     ) -> None:
-        """Talk to the dashcam at ``host`` (a host name or address, with an optional port)."""
+        """Talk to the dashcam at ``host`` (a host name or address, with an optional port).
+
+        ``tz`` is the camera clock's zone when it keeps standard time (a fixed offset).
+        ``dst_zone`` is the local zone with its daylight-saving rules: used instead when the
+        camera's own settings say it applies DST (``Daylight=1``) and its offset agrees.
+        """
         self._session = session
         self._host = host
         self._base = f"http://{host}"
+        self._given_tz = tz
+        self._dst_zone = dst_zone
         self._tz = tz
+        self._clock: ClockSettings | None = None
         self._timeout = client_timeout(connect_timeout, read_timeout)
         self.firmware: Firmware | None = None
+        self._told_clock_unset = False
 
     @property
     def host(self) -> str:
@@ -181,21 +207,31 @@ class BlackVueClient:
         """Return what a dashcam can do: sidecars, a live frame when no sync runs."""
         return CAPABILITIES
 
+    @property
+    def time_zone(self) -> tzinfo:
+        """Return the zone the camera's file names are read in (after its settings were read)."""
+        return self._tz
+
     async def async_get_info(self) -> DeviceInfo:
         """Detect the firmware family and read the model and version when the camera tells."""
         firmware = await self._detect_firmware()
         model, version = await self._read_version()
+        await self._read_clock()
+        extra: dict[str, Any] = {"api": firmware.value, "time_zone": self._tz.tzname(None)}
+        if self._clock is not None:
+            extra["daylight"] = self._clock.daylight
         return DeviceInfo(
             manufacturer=MANUFACTURER,
             model=model,
             firmware=version,
             configuration_url=self._base,
-            extra={"api": firmware.value},
+            extra=extra,
         )
 
     async def async_list_recordings(self, *, since: datetime | None = None) -> Listing:
         """List the recordings; ``since`` drops older ones (the camera cannot filter)."""
         firmware = await self._detect_firmware()
+        await self._read_clock()
         if firmware is Firmware.LEGACY:
             text = await self._get_text("/blackvue_vod.cgi")
             names, skipped = parse_legacy_listing(text)
@@ -210,7 +246,7 @@ class BlackVueClient:
     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """GET the file, asking for the bytes from ``offset`` on."""
         headers = {"Range": f"bytes={offset}-"} if offset else {}
-        with camera_request(self._host):
+        with file_request(self._host, file.name):
             response = await self._session.get(
                 self._base + file.locator,
                 headers=headers,
@@ -224,16 +260,33 @@ class BlackVueClient:
             response.release()
 
     async def async_fetch_inline(self, file: RemoteFile) -> bytes:
-        """Fetch a sidecar through ``POST /vodMetadata`` (firmware V1.009+)."""
+        """Fetch a sidecar through ``POST /vodMetadata`` (firmware V1.009+).
+
+        A well-formed answer without the asked type (``{}``, ``{"metadata": {}}``: a parking
+        clip has no GPS) means the recording has no such file, as the legacy API's 404 does.
+        Broken JSON or base64 is a ProtocolError.
+        """
         video, _, kind = file.locator.rpartition("#")
-        payload = await self._post_json("/vodMetadata", {"file": video, "types": [kind]})
-        metadata = payload.get("metadata") if isinstance(payload, dict) else None
-        encoded = metadata.get(kind) if isinstance(metadata, dict) else None
-        if not isinstance(encoded, str) or not encoded:
-            raise ProtocolError(f"No {kind} in the camera's metadata for {video}")
+        with file_request(self._host, file.name):
+            async with self._session.post(
+                f"{self._base}/vodMetadata",
+                json={"file": video, "types": [kind]},
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                text = await response.text(errors="replace")
+        if status == 404:
+            raise FileTransferError(file.name, "not_found", "the camera does not know the video")
+        if status != 200:  # a busy camera's 503 is retried by the engine
+            raise FileTransferError(file.name, f"http_{status}", "/vodMetadata")
+        encoded = metadata_entry(_decode_json("/vodMetadata", text), kind)
+        if encoded is None:
+            raise FileTransferError(file.name, "not_found", f"the camera has no {kind} for it")
         try:
-            return base64.b64decode(encoded, validate=True)
-        except binascii.Error as err:
+            # Some firmwares wrap the base64 at 76 characters (MIME style).
+            return base64.b64decode("".join(encoded.split()), validate=True)
+        except (binascii.Error, ValueError) as err:
             raise ProtocolError(f"The {kind} of {video} is not valid base64") from err
 
     async def async_snapshot(self, direction: str = "F") -> bytes:
@@ -293,6 +346,33 @@ class BlackVueClient:
             return None, None
         return parse_version(text)
 
+    async def _read_clock(self) -> None:
+        """Learn from ``/Config/config.ini`` how the camera keeps time; keep the zone if it won't.
+
+        Only ``TimeZone`` and ``Daylight`` are read: the file also holds Wi-Fi passwords, so
+        its text goes nowhere else.
+        """
+        try:
+            text = await self._get_text("/Config/config.ini")
+        except ProtocolError as err:
+            _LOGGER.debug("%s: no clock settings (%s)", self._host, err)
+            return
+        clock = parse_clock_settings(text)
+        if clock is None:
+            return
+        zone = clock_zone(clock, self._given_tz, self._dst_zone)
+        if clock != self._clock:
+            standard = self._given_tz.utcoffset(None)
+            _LOGGER.debug(
+                "%s: camera time zone %s%s, daylight saving %s: file names read in %s",
+                self._host,
+                clock.offset,
+                "" if clock.offset in (None, standard) else f" (not the expected {standard})",
+                "on" if clock.daylight else "off",
+                zone,
+            )
+        self._clock, self._tz = clock, zone
+
     def _recordings(
         self,
         names: Iterable[str],
@@ -302,15 +382,43 @@ class BlackVueClient:
     ) -> Listing:
         recordings: list[Recording] = []
         skipped = list(skipped_lines)
+        clock_unset = 0
         for name in names:
-            video = parse_video_name(name, self._tz)
+            try:
+                video = parse_video_name(name, self._tz)
+            except Exception:  # noqa: BLE001 (one odd entry never ends a listing)
+                _LOGGER.debug("Cannot read listed name %r", name, exc_info=True)
+                video = None
             if video is None:
                 skipped.append(name)
+                continue
+            if video.start.year < CLOCK_SET_AFTER:
+                clock_unset += 1  # the clock was never set: the name's time means nothing
                 continue
             if since is not None and video.start < since:
                 continue
             recordings.append(self._recording(video, firmware))
-        return Listing(tuple(recordings), len(skipped), tuple(s[:120] for s in skipped[:_SAMPLES]))
+        self._note_clock_unset(clock_unset)
+        return Listing(
+            tuple(recordings),
+            len(skipped),
+            tuple(s[:120] for s in skipped[:_SAMPLES]),
+            clock_unset=clock_unset,
+        )
+
+    def _note_clock_unset(self, count: int) -> None:
+        """Say once (per client) that the dashcam's clock was never set; debug after that."""
+        if not count:
+            return
+        level = logging.DEBUG if self._told_clock_unset else logging.INFO
+        self._told_clock_unset = True
+        _LOGGER.log(
+            level,
+            "%s lists %d recordings dated 1970: its clock was never set, so camsync cannot "
+            "tell when they were recorded and leaves them on the camera; set the dashcam's clock",
+            self._host,
+            count,
+        )
 
     def _recording(self, video: VideoName, firmware: Firmware) -> Recording:
         thumbnail = f"{video.stem}{video.direction}.thm"
@@ -379,17 +487,22 @@ class BlackVueClient:
     async def _get_json(self, path: str) -> Any:
         return _decode_json(path, await self._get_text(path))
 
-    async def _post_json(self, path: str, payload: dict[str, Any]) -> Any:
-        with camera_request(self._host):
-            async with self._session.post(
-                self._base + path, json=payload, timeout=self._timeout, allow_redirects=False
-            ) as response:
-                if response.status == 404:
-                    return {}
-                if response.status != 200:
-                    raise ProtocolError(f"{path} answered HTTP {response.status}")
-                text = await response.text(errors="replace")
-        return _decode_json(path, text)
+
+def metadata_entry(payload: Any, kind: str) -> str | None:
+    """Return the base64 text of ``kind`` in a ``/vodMetadata`` answer, None when it has none.
+
+    The types sit under ``metadata`` on most firmwares and at the top level on some. Anything
+    that is there but is not text is a ProtocolError.
+    """
+    if not isinstance(payload, dict):
+        raise ProtocolError("The camera's /vodMetadata answer is not an object")
+    nested = payload.get("metadata")
+    found = nested.get(kind) if isinstance(nested, dict) else payload.get(kind)
+    if found is None or found == "":
+        return None
+    if not isinstance(found, str):
+        raise ProtocolError(f"The camera's {kind} metadata is not text")
+    return found
 
 
 def _decode_json(path: str, text: str) -> Any:
@@ -397,6 +510,46 @@ def _decode_json(path: str, text: str) -> Any:
         return json.loads(text)
     except ValueError as err:
         raise ProtocolError(f"{path} did not answer JSON") from err
+
+
+@dataclass(frozen=True, slots=True)
+class ClockSettings:
+    """How the dashcam keeps its clock (``[Tab1]`` of config.ini)."""
+
+    offset: timedelta | None
+    daylight: bool
+
+
+_TIME_ZONE = re.compile(r"([+-]?)([0-9]{1,4})", re.ASCII)
+
+
+def parse_clock_settings(text: str) -> ClockSettings | None:
+    """Return ``TimeZone`` (signed ``HHMM``: ``100`` is UTC+1) and ``Daylight`` from config.ini."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text.replace("\x00", ""))
+    except configparser.Error:
+        return None
+    if not parser.has_section("Tab1"):
+        return None
+    section = parser["Tab1"]
+    offset = None
+    match = _TIME_ZONE.fullmatch(section.get("TimeZone", "").strip())
+    if match is not None:
+        hours, minutes = divmod(int(match[2]), 100)
+        if minutes < 60 and hours <= 14:
+            offset = timedelta(hours=hours, minutes=minutes) * (-1 if match[1] == "-" else 1)
+    return ClockSettings(offset, section.get("Daylight", "0").strip() == "1")
+
+
+def clock_zone(clock: ClockSettings, given: tzinfo, dst_zone: tzinfo | None) -> tzinfo:
+    """Return the zone the camera's names are in: ``dst_zone`` when it applies DST, else ``given``.
+
+    The camera says whether it applies daylight saving but not by which rules: the local zone's
+    are the best guess. Its ``TimeZone`` is only compared (in the log), since the meaning of
+    that field is documented by third parties only.
+    """
+    return dst_zone if clock.daylight and dst_zone is not None else given
 
 
 def parse_version(text: str) -> tuple[str | None, str | None]:
@@ -416,7 +569,7 @@ def parse_version(text: str) -> tuple[str | None, str | None]:
     return (model or None), (version.strip() or None)
 
 
-_PART_LENGTH = re.compile(rb"Content-Length:\s*(\d+)\r?\n\r?\n", re.IGNORECASE)
+_PART_LENGTH = re.compile(rb"Content-Length:[ \t]*([0-9]+)\r?\n\r?\n", re.IGNORECASE)
 
 
 def first_jpeg(buffer: bytes | bytearray) -> bytes | None:

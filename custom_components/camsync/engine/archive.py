@@ -22,7 +22,7 @@ PARTIAL_FOLDER = "partial"
 PARTIAL_SUFFIX = ".part"
 
 # Plain file names only: no separators, no leading dot, no "..", bounded length.
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}", re.ASCII)
 
 type Recognise = Callable[[str], datetime | None]
 
@@ -56,8 +56,8 @@ class ArchivedFile:
     recorded: datetime
 
 
-class ArchiveIndex:
-    """What the archive holds, by file name, from one scan."""
+class ScanResult:
+    """What one walk of an archive tree found, by file name."""
 
     def __init__(self, files: dict[str, ArchivedFile]) -> None:
         """Wrap the scanned files."""
@@ -96,7 +96,7 @@ class Archive:
         self._check(name)
         return self.partial_dir / f"{name}{PARTIAL_SUFFIX}"
 
-    def scan(self, recognise: Recognise) -> ArchiveIndex:
+    def scan(self, recognise: Recognise) -> ScanResult:
         """Index the files camsync recognises (blocking: run it in the executor)."""
         files: dict[str, ArchivedFile] = {}
         for entry in _walk(self.root):
@@ -106,7 +106,7 @@ class Archive:
             files[entry.name] = ArchivedFile(
                 entry.name, Path(entry.path), entry.stat().st_size, recorded
             )
-        return ArchiveIndex(files)
+        return ScanResult(files)
 
     def scan_partials(self) -> dict[str, int]:
         """Return the partial downloads and their sizes (blocking)."""

@@ -98,11 +98,18 @@ class CameraClient(Protocol):
     ) -> AbstractAsyncContextManager[aiohttp.ClientResponse]:
         """Send the GET for ``file``, with ``Range: bytes=offset-`` when offset > 0.
 
-        The engine interprets the status and headers and streams the body.
+        The engine interprets the status and headers and streams the body. A connection that
+        cannot be made, or a timeout, raises CameraOfflineError; a reset or a close without a
+        reply once connected raises ``FileTransferError(name, "reset")``: one file's failure,
+        which the engine tries once more in the run.
         """
 
     async def async_fetch_inline(self, file: RemoteFile) -> bytes:
-        """Return the whole content of a small file the camera serves inside another answer."""
+        """Return the whole content of a small file the camera serves inside another answer.
+
+        Raise ``FileTransferError(name, "not_found")`` when the camera says the recording has no
+        such file, ProtocolError when its answer is broken.
+        """
 
     async def async_snapshot(self) -> bytes:
         """Return one live JPEG frame."""

@@ -67,8 +67,9 @@ class FileTransferError(CamsyncError):
     """One file could not be fetched; the rest of the run goes on.
 
     ``reason`` is a short machine-readable code (``http_500``, ``truncated``, ``reset``,
-    ``stalled``, ``size_mismatch``, ``not_found``, ...). ``progressed`` says whether the attempt
-    grew the partial file, in which case the failure does not count towards the back-off.
+    ``stalled``, ``size_mismatch``, ``not_found``, ``damaged``, ``internal_error``, ...).
+    ``progressed`` says whether the attempt grew the partial file, in which case the failure does
+    not count towards the back-off.
     """
 
     def __init__(self, name: str, reason: str, detail: str = "", *, progressed: bool = False):
@@ -78,6 +79,12 @@ class FileTransferError(CamsyncError):
         self.reason = reason
         self.detail = detail
         self.progressed = progressed
+
+
+class DownloadsWedgedError(CamsyncError):
+    """The camera answers, but resets every download: its download function is stuck."""
+
+    outcome = Outcome.DOWNLOADS_WEDGED
 
 
 class DiskLimitError(CamsyncError):

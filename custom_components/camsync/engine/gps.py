@@ -38,7 +38,7 @@ MAX_FILE_SIZE = 16 * 1024 * 1024
 
 _SAMPLES = 5
 _OPEN_SEGMENTS = 4
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n", re.ASCII)
 _PADDING = " \t\x00"
 _HEX = frozenset("0123456789abcdefABCDEF")
 _STAMP_DIGITS = 16

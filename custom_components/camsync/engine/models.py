@@ -109,6 +109,8 @@ class SyncOptions:
     retry_max: timedelta = timedelta(days=1)
     concurrency: int = 1
     chunk_size: int = 1024 * 1024
+    retry_pause: float = 2.0
+    """Seconds before the one retry in a run of a file that got a reset or an HTTP 5xx."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,8 @@ class SavedFile:
     channel: str
     event: bool
     resumed_from: int = 0
+    verified: bool = False
+    """True when the content was checked (a video's MP4 box chain reaches exactly its end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,8 @@ class SyncReport:
     filtered: int = 0
     bytes_received: int = 0
     clock_unset: int = 0
+    damaged: int = 0
+    """Files whose download failed content verification in this run (dropped, never archived)."""
 
     @property
     def bytes_saved(self) -> int:
@@ -187,7 +193,13 @@ class SyncReport:
             "listed": self.listed,
             "planned": self.planned,
             "saved": [
-                {"name": item.name, "path": item.path, "size": item.size, "role": item.role.value}
+                {
+                    "name": item.name,
+                    "path": item.path,
+                    "size": item.size,
+                    "role": item.role.value,
+                    "verified": item.verified,
+                }
                 for item in self.saved
             ],
             "saved_files": len(self.saved),
@@ -202,6 +214,7 @@ class SyncReport:
             "skipped_listing": self.skipped_listing,
             "filtered": self.filtered,
             "clock_unset": self.clock_unset,
+            "damaged": self.damaged,
         }
 
 

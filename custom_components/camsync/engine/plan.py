@@ -15,10 +15,17 @@ from .models import FileRole, Listing, Priority, Recording, RemoteFile, SyncOpti
 
 @dataclass(frozen=True, slots=True)
 class PlannedFile:
-    """One file to fetch, with the recording it belongs to."""
+    """One file to fetch, with the recording it belongs to.
+
+    ``owners`` names the videos of this plan a sidecar is worth fetching for: it is fetched only
+    once one of them is saved (empty: fetch it anyway, as its video is already archived).
+    Sidecars shared by several videos (a BlackVue front and rear share ``.gps`` and ``.3gf``)
+    belong to the recording, so any of its videos will do.
+    """
 
     recording: Recording
     file: RemoteFile
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,33 +71,65 @@ def make_plan(
     options: SyncOptions,
     now: datetime,
 ) -> Plan:
-    """Return what to download now, in priority order."""
+    """Return what to download now, in priority order.
+
+    A video comes first and its own sidecars follow it; a sidecar several videos share follows
+    the last of them that is planned, so it is fetched once whichever of them arrives.
+    """
     kept = [rec for rec in listing.recordings if wanted(rec, options, now)]
     kept.sort(key=_order_key(options.priority))  # type: ignore[arg-type]
-    files: list[PlannedFile] = []
+    planned_videos: set[str] = set()
     seen: set[str] = set()
     backed_off: list[str] = []
+    # Which video can make each sidecar worth having: archived ones make it unconditional.
+    sidecar_owners: dict[str, list[str]] = {}
+    unconditional: set[str] = set()
+    for recording in kept:
+        video, *sidecars = recording.files or (None,)
+        if video is None:
+            continue
+        video_state = _video_state(video, archived, book, options, now, seen, backed_off)
+        if video_state == "planned":
+            planned_videos.add(video.name)
+        for file in sidecars:
+            if file is None or (not options.sidecars and file.role is not FileRole.VIDEO):
+                continue
+            if video_state == "archived":
+                unconditional.add(file.name)
+            elif video_state == "planned":
+                sidecar_owners.setdefault(file.name, []).append(video.name)
+    last_owner = {name: owners[-1] for name, owners in sidecar_owners.items()}
+    files: list[PlannedFile] = []
     recordings = known_bytes = unknown_sizes = 0
     for recording in kept:
-        planned_here = 0
-        for file in recording.files:
-            if file.name in seen or file.name in archived:
+        planned_here: list[PlannedFile] = []
+        video, *sidecars = recording.files or (None,)
+        if video is not None and video.name in planned_videos:
+            planned_videos.discard(video.name)  # a video listed twice is planned once
+            planned_here.append(PlannedFile(recording, video))
+        for file in sidecars:
+            if file is None or file.name in seen:
                 continue
-            if not options.sidecars and file.role is not FileRole.VIDEO:
+            if file.name in unconditional:
+                owners: tuple[str, ...] = ()
+            elif video is not None and last_owner.get(file.name) == video.name:
+                owners = tuple(sidecar_owners[file.name])
+            else:
                 continue
             seen.add(file.name)
-            if book.is_absent(file.name):
+            if file.name in archived or book.is_absent(file.name):
                 continue
             if book.is_backed_off(file.name, now, options.retry_base, options.retry_max):
                 backed_off.append(file.name)
                 continue
-            files.append(PlannedFile(recording, file))
-            planned_here += 1
-            if file.size is None:
+            planned_here.append(PlannedFile(recording, file, owners))
+        for planned in planned_here:
+            if planned.file.size is None:
                 unknown_sizes += 1
             else:
-                known_bytes += file.size
-        recordings += planned_here > 0
+                known_bytes += planned.file.size
+        files.extend(planned_here)
+        recordings += bool(planned_here)
     return Plan(
         files=tuple(files),
         recordings=recordings,
@@ -99,3 +138,26 @@ def make_plan(
         filtered=len(listing.recordings) - len(kept),
         backed_off=tuple(backed_off),
     )
+
+
+def _video_state(
+    video: RemoteFile,
+    archived: Container[str],
+    book: FailureBook,
+    options: SyncOptions,
+    now: datetime,
+    seen: set[str],
+    backed_off: list[str],
+) -> str:
+    """Return whether a recording's video is "archived", "planned" or "skipped" this time."""
+    if video.name in archived:
+        return "archived"
+    if video.name in seen:
+        return "skipped"
+    seen.add(video.name)
+    if book.is_absent(video.name):
+        return "skipped"
+    if book.is_backed_off(video.name, now, options.retry_base, options.retry_max):
+        backed_off.append(video.name)
+        return "skipped"
+    return "planned"

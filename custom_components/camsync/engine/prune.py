@@ -6,12 +6,12 @@ archive's root; a folder goes only when deleting emptied it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 import logging
 from pathlib import Path
 
-from .archive import Archive, ArchiveTree, Recognise
+from .archive import Archive, ArchivedFile, ArchiveTree, Recognise
 from .backoff import FailureBook
 from .files import remove_file
 from .models import PruneReport
@@ -19,20 +19,38 @@ from .models import PruneReport
 _LOGGER = logging.getLogger(__name__)
 
 
-def prune(trees: Iterable[ArchiveTree], cutoff: datetime, *, dry_run: bool = False) -> PruneReport:
-    """Delete (or, in a dry run, list) files recorded before ``cutoff`` (blocking)."""
+def prune(
+    trees: Iterable[ArchiveTree],
+    cutoff: datetime,
+    *,
+    dry_run: bool = False,
+    indexed: Sequence[Iterable[ArchivedFile]] | None = None,
+    keep: Callable[[ArchivedFile], bool] | None = None,
+) -> PruneReport:
+    """Delete (or, in a dry run, list) files recorded before ``cutoff`` (blocking).
+
+    ``indexed`` gives each tree's files from an index kept current, so no tree is walked.
+    ``keep`` (the mirrors' prune guard) spares files it returns True for: files a mirror still
+    lacks. It is called from this (executor) thread.
+    """
     deleted: list[str] = []
     folders: list[str] = []
     size = 0
     state_dirs: set[Path] = set()
-    for tree in trees:
+    for position, tree in enumerate(trees):
         archive = tree.archive
         state_dirs.add(archive.state_dir)
-        index = archive.scan(tree.recognise)
+        files = (
+            indexed[position]
+            if indexed is not None
+            else archive.scan(tree.recognise).files.values()
+        )
         old = sorted(
-            (item for item in index.files.values() if item.recorded < cutoff),
+            (item for item in files if item.recorded < cutoff),
             key=lambda item: (item.recorded, item.name),
         )
+        if keep is not None:
+            old = [item for item in old if not keep(item)]
         for item in old:
             deleted.append(str(item.path))
             size += item.size

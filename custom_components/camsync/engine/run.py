@@ -1,13 +1,15 @@
 """Run a sync: lock, list, plan, fetch file after file, and report what happened.
 
-A file that fails is marked and the run goes on; the camera going away, the disk limit, a
-rejected login or a destination that cannot be written end the run. The report always says which.
+A file that fails is marked and the run goes on, whatever went wrong with it: a reset or an HTTP
+5xx gets one more try after a short pause, and an unexpected error is one failed file, not the end
+of the run. The camera going away, the disk limit, a rejected login, a destination that cannot be
+written, or a camera that resets every download end the run. The report always says which.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import logging
@@ -16,15 +18,25 @@ import shutil
 from .archive import Archive
 from .backoff import FailureBook
 from .camera import CameraClient
+from .deletions import without_deleted
 from .disk import DiskGuard, DiskUsageSource
-from .errors import CamsyncError, FileTransferError, Outcome
+from .errors import (
+    CamsyncError,
+    DownloadsWedgedError,
+    FileTransferError,
+    Outcome,
+    ProtocolError,
+)
 from .files import run_io
 from .lock import destination_lock
-from .models import FailedFile, Listing, Progress, SavedFile, SyncOptions, SyncReport
+from .models import FailedFile, FileRole, Listing, Progress, SavedFile, SyncOptions, SyncReport
 from .plan import Plan, PlannedFile, make_plan
-from .transfer import fetch_file
+from .transfer import FetchResult, fetch_file
 
 _LOGGER = logging.getLogger(__name__)
+
+WEDGED_AFTER = 3
+"""Files in a row whose download the camera resets (after their retry) before a run stops."""
 
 type Clock = Callable[[], datetime]
 type ProgressListener = Callable[[Progress], None]
@@ -43,6 +55,21 @@ class SyncHooks:
     on_progress: ProgressListener | None = None
     on_saved: SavedListener | None = None
     on_plan: Callable[[Plan], None] | None = None
+    on_listing: Callable[[Listing], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the caller already knows, so a run neither lists the camera nor walks the archive.
+
+    ``listing``: a listing taken moments ago (None: list the camera). ``archived``: the names in
+    the recordings tree, from an index kept current (None: scan the tree). ``deleted``: names the
+    user deleted, not to be fetched again.
+    """
+
+    listing: Listing | None = None
+    archived: Container[str] | None = None
+    deleted: Container[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -71,7 +98,7 @@ class _Tracker:
 
     def counter(self, planned: PlannedFile) -> Callable[[int], None]:
         name = planned.file.name
-        self.in_flight[name] = 0
+        self.in_flight.setdefault(name, 0)  # a retry keeps counting where the first try stopped
         self.current = name
 
         def count(received: int) -> None:
@@ -103,6 +130,7 @@ async def run_sync(
     disk_usage: DiskUsageSource = shutil.disk_usage,
     clock: Clock = utc_now,
     hooks: SyncHooks | None = None,
+    known: Known | None = None,
 ) -> SyncReport:
     """Download what is new on the camera into the archive and return a report.
 
@@ -116,7 +144,9 @@ async def run_sync(
             run = _Run(client, archive, options, book, report, clock, hooks or SyncHooks())
             try:
                 await run.sync(
-                    since, DiskGuard(archive.destination, options.disk_limit_percent, disk_usage)
+                    since,
+                    DiskGuard(archive.destination, options.disk_limit_percent, disk_usage),
+                    known or Known(),
                 )
             finally:
                 await asyncio.shield(run_io(book.save))
@@ -126,24 +156,15 @@ async def run_sync(
     except asyncio.CancelledError:
         report.outcome = Outcome.CANCELLED
         raise
+    except Exception as err:  # noqa: BLE001 (a bug must not leave the caller without a report)
+        _LOGGER.warning("Sync of %s failed unexpectedly: %r", client.host, err)
+        _LOGGER.debug("Traceback of the failed sync", exc_info=err)
+        report.outcome = Outcome.PROTOCOL_ERROR
+        report.message = f"internal error ({type(err).__name__})"
     finally:
         report.finished = clock()
         _log_report(report)
     return report
-
-
-async def preview(
-    client: CameraClient,
-    archive: Archive,
-    options: SyncOptions,
-    *,
-    since: datetime | None = None,
-    clock: Clock = utc_now,
-) -> Plan:
-    """Return what a run would fetch now, without locking or fetching anything."""
-    book = await run_io(FailureBook.load, archive.state_dir)
-    _, plan = await _list_and_plan(client, archive, options, book, since, clock)
-    return plan
 
 
 async def _list_and_plan(
@@ -153,10 +174,17 @@ async def _list_and_plan(
     book: FailureBook,
     since: datetime | None,
     clock: Clock,
+    known: Known,
 ) -> tuple[Listing, Plan]:
-    listing = await client.async_list_recordings(since=since)
-    index = await run_io(archive.scan, client.recorded_at)
-    return listing, await run_io(make_plan, listing, index, book, options, clock())
+    listing = known.listing
+    if listing is None:
+        listing = await client.async_list_recordings(since=since)
+    archived = known.archived
+    if archived is None:
+        archived = await run_io(archive.scan, client.recorded_at)
+    wanted = await run_io(without_deleted, listing, known.deleted)
+    plan = await run_io(make_plan, wanted, archived, book, options, clock())
+    return listing, plan
 
 
 @dataclass(slots=True)
@@ -170,14 +198,17 @@ class _Run:
     report: SyncReport
     clock: Clock
     hooks: SyncHooks
-    failed_videos: set[str] = field(default_factory=set)
+    saved_names: set[str] = field(default_factory=set)
+    settled: dict[str, asyncio.Event] = field(default_factory=dict)
+    resets_in_a_row: int = 0
 
-    async def sync(self, since: datetime | None, guard: DiskGuard) -> None:
-        """List, plan and fetch."""
+    async def sync(self, since: datetime | None, guard: DiskGuard, known: Known) -> None:
+        """List (unless ``known`` has a listing), plan and fetch."""
         listing, plan = await _list_and_plan(
-            self.client, self.archive, self.options, self.book, since, self.clock
+            self.client, self.archive, self.options, self.book, since, self.clock, known
         )
         self._note_plan(listing, plan)
+        self.settled = {planned.file.name: asyncio.Event() for planned in plan.files}
         tracker = _Tracker(len(plan.files), plan.known_bytes, self.hooks.on_progress)
         tracker.publish()
         queue = iter(plan.files)
@@ -196,6 +227,7 @@ class _Run:
         report = self.report
         report.listed = len(listing.recordings)
         report.skipped_listing = listing.skipped
+        report.clock_unset = listing.clock_unset
         report.filtered = plan.filtered
         report.planned = len(plan.files)
         report.backed_off = list(plan.backed_off)
@@ -206,6 +238,8 @@ class _Run:
                 self.client.host,
                 ", ".join(repr(sample) for sample in listing.skipped_samples[:3]),
             )
+        if self.hooks.on_listing is not None:
+            self.hooks.on_listing(listing)
         if self.hooks.on_plan is not None:
             self.hooks.on_plan(plan)
 
@@ -213,17 +247,57 @@ class _Run:
         self, queue: Iterator[PlannedFile], guard: DiskGuard, tracker: _Tracker
     ) -> None:
         for planned in queue:
-            if planned.recording.name in self.failed_videos:
-                tracker.finish(planned, None)
-                continue  # no sidecars without their video
-            await guard.check(planned.file.size)
-            await self._fetch(planned, guard, tracker)
+            try:
+                if planned.owners and not await self._an_owner_saved(planned):
+                    tracker.finish(planned, None)
+                    continue  # no sidecars without a video of their recording
+                await guard.check(planned.file.size)
+                await self._fetch(planned, guard, tracker)
+            finally:
+                self.settled[planned.file.name].set()
+
+    async def _an_owner_saved(self, planned: PlannedFile) -> bool:
+        """Wait for the sidecar's videos still in flight; return whether one of them was saved."""
+        for owner in planned.owners:
+            if owner in self.saved_names:
+                return True
+            event = self.settled.get(owner)
+            if event is not None:
+                await event.wait()
+        return any(owner in self.saved_names for owner in planned.owners)
 
     async def _fetch(self, planned: PlannedFile, guard: DiskGuard, tracker: _Tracker) -> None:
-        recording, file = planned.recording, planned.file
-        final = self.archive.final_path(file.name, recording.start)
+        """Fetch one file; any failure of that file is recorded, only run-level errors rise."""
+        for attempt in range(2):
+            try:
+                result = await self._fetch_once(planned, guard, tracker)
+            except FileTransferError as err:
+                if attempt == 0 and _worth_a_retry(err):
+                    _LOGGER.debug(
+                        "%s: %s; trying again in %g s",
+                        planned.file.name,
+                        err.reason,
+                        self.options.retry_pause,
+                    )
+                    await asyncio.sleep(self.options.retry_pause)
+                    continue
+                tracker.finish(planned, None)
+                self._record_failure(planned, err)
+                return
+            self._record_success(planned, result, tracker)
+            return
+
+    async def _fetch_once(
+        self, planned: PlannedFile, guard: DiskGuard, tracker: _Tracker
+    ) -> FetchResult:
+        """Fetch one file once; turn whatever goes wrong with it into a FileTransferError."""
+        file = planned.file
         try:
-            result = await fetch_file(
+            try:
+                final = self.archive.final_path(file.name, planned.recording.start)
+            except ValueError as err:  # the device client let a name through it should not
+                raise FileTransferError(file.name, "bad_name", str(err)) from err
+            return await fetch_file(
                 self.client,
                 file,
                 self.archive,
@@ -232,15 +306,26 @@ class _Run:
                 chunk_size=self.options.chunk_size,
                 on_bytes=tracker.counter(planned),
             )
-        except FileTransferError as err:
-            tracker.finish(planned, None)
-            self._record_failure(planned, err)
-            if file.name == recording.name:
-                self.failed_videos.add(recording.name)
-            return
+        except FileTransferError:
+            raise
+        except ProtocolError as err:  # the camera's answer for this one file made no sense
+            raise FileTransferError(file.name, "protocol_error", str(err)) from err
+        except CamsyncError:
+            raise  # offline, disk limit, login refused, destination: the run ends
+        except Exception as err:
+            _LOGGER.debug("Unexpected error while fetching %r", file.name, exc_info=err)
+            raise FileTransferError(
+                file.name, "internal_error", f"{type(err).__name__}: {err}"[:200]
+            ) from err
+
+    def _record_success(self, planned: PlannedFile, result: FetchResult, tracker: _Tracker) -> None:
+        recording, file = planned.recording, planned.file
         self.book.record_success(file.name)
+        self.saved_names.add(file.name)
+        self.resets_in_a_row = 0
         tracker.finish(planned, result.size)
-        self.report.bytes_received += result.size - result.resumed_from
+        self.report.bytes_received += result.received
+        self.report.damaged += bool(result.damaged)
         saved = SavedFile(
             name=file.name,
             path=str(result.path),
@@ -251,23 +336,47 @@ class _Run:
             channel=recording.channel,
             event=recording.event,
             resumed_from=result.resumed_from,
+            verified=result.verified,
         )
         self.report.saved.append(saved)
         _LOGGER.debug(
-            "Saved %s (%d bytes, resumed from %d)", final, result.size, result.resumed_from
+            "Saved %s (%d bytes, resumed from %d)", result.path, result.size, result.resumed_from
         )
         if self.hooks.on_saved is not None:
             self.hooks.on_saved(saved)
 
     def _record_failure(self, planned: PlannedFile, err: FileTransferError) -> None:
         now = self.clock()
+        if err.reason == "damaged":
+            self.report.damaged += 1
         if err.reason == "not_found" and not planned.file.required:
             self.book.record_absent(planned.file.name, now)
             self.report.absent.append(planned.file.name)
             return
-        self.book.record_failure(planned.file.name, err.reason, now, progressed=err.progressed)
+        # A reset is the camera's state, not the file's: try it again next run, no back-off.
+        transient = err.progressed or err.reason == "reset"
+        self.book.record_failure(planned.file.name, err.reason, now, progressed=transient)
         self.report.failed.append(FailedFile(planned.file.name, err.reason, err.detail))
-        _LOGGER.info("Could not fetch %s: %s", planned.file.name, err)
+        why = f"{err.reason} ({err.detail})" if err.detail else err.reason
+        _LOGGER.info("Could not fetch %s: %s", _printable(planned.file.name), _printable(why))
+        if planned.file.role is not FileRole.VIDEO:
+            return
+        self.resets_in_a_row = self.resets_in_a_row + 1 if err.reason == "reset" else 0
+        if self.resets_in_a_row >= WEDGED_AFTER:
+            raise DownloadsWedgedError(
+                f"{self.client.host} answers, but reset the download of {self.resets_in_a_row} "
+                "files in a row: its download function is stuck; reboot the camera"
+            )
+
+
+def _printable(text: str) -> str:
+    """Return text from the camera as it can go into one log line."""
+    return text if text.isprintable() else repr(text)
+
+
+def _worth_a_retry(err: FileTransferError) -> bool:
+    """Return whether a failure may be gone a moment later (a reset, a busy camera's 5xx)."""
+    return err.reason == "reset" or err.reason.startswith("http_5")
 
 
 def _log_report(report: SyncReport) -> None:

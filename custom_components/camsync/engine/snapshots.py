@@ -16,8 +16,10 @@ from .files import write_atomically
 from .models import Grouping
 
 SNAPSHOT_FOLDER = "snapshots"
-_NAME = re.compile(r"^(?P<camera>[a-z0-9_]+)_(?P<stamp>\d{8}_\d{6})(?:_(?P<n>\d{1,3}))?\.jpg$")
-_SLUG = re.compile(r"[^a-z0-9]+")
+_NAME = re.compile(
+    r"(?P<camera>[a-z0-9_]+)_(?P<stamp>[0-9]{8}_[0-9]{6})(?:_(?P<n>[0-9]{1,3}))?\.jpg", re.ASCII
+)
+_SLUG = re.compile(r"[^a-z0-9]+", re.ASCII)
 
 
 def snapshot_archive(destination: Path) -> Archive:
@@ -38,7 +40,7 @@ def snapshot_name(camera: str, taken: datetime, counter: int = 0) -> str:
 
 def snapshot_recorded_at(name: str, tz: tzinfo) -> datetime | None:
     """Return when a snapshot file was taken, or None when the name is not a snapshot's."""
-    match = _NAME.match(name)
+    match = _NAME.fullmatch(name)
     if match is None:
         return None
     try:

@@ -3,8 +3,11 @@
 The body streams into ``.camsync/partial/<name>.part``. A retry sends ``Range: bytes=N-`` and
 appends only to a 206 whose Content-Range starts at N; a 200 restarts from zero; a 416 drops the
 partial (unless it says the partial already is the whole file). The file is complete only when
-the bytes received match Content-Length and the size the camera stated; then it is fsynced and
-renamed atomically. Any failure or cancellation keeps the partial for the next attempt.
+the bytes received match Content-Length (a clean end of a chunked body otherwise), and the size
+the camera listed when the device says that size is exact (otherwise it is only an estimate). A
+video must also pass content verification (``verify.py``); one that does not is dropped and
+fetched once more from its first byte. Then it is fsynced and renamed atomically. Any other
+failure or cancellation keeps the partial for the next attempt.
 """
 
 from __future__ import annotations
@@ -22,21 +25,33 @@ from .camera import CameraClient
 from .disk import DiskGuard
 from .errors import FileTransferError, ProtocolError
 from .files import PartialWriter, commit, file_size, remove_file, run_io, write_atomically
-from .models import RemoteFile
+from .models import FileRole, RemoteFile
+from .verify import mp4_damage
 
-_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
-_UNSATISFIED_RANGE = re.compile(r"^bytes \*/(\d+)$")
+_CONTENT_RANGE = re.compile(r"bytes ([0-9]+)-([0-9]+)/([0-9]+|\*)", re.ASCII)
+_UNSATISFIED_RANGE = re.compile(r"bytes \*/([0-9]+)", re.ASCII)
 
 type ByteCounter = Callable[[int], None]
 
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """A file that reached its final name."""
+    """A file that reached its final name.
+
+    ``verified``: its content passed verification. ``damaged``: downloads of it that failed
+    verification on the way (dropped and fetched again).
+    """
 
     path: Path
     size: int
     resumed_from: int
+    verified: bool = False
+    damaged: int = 0
+
+    @property
+    def received(self) -> int:
+        """Return the bytes the last download of it received."""
+        return self.size - self.resumed_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +64,10 @@ class _Body:
 
 class _RestartNeededError(Exception):
     """The response cannot be appended; ask again from byte zero."""
+
+
+class _DamagedError(Exception):
+    """The complete body failed content verification."""
 
 
 async def fetch_file(
@@ -65,29 +84,47 @@ async def fetch_file(
     partial = archive.partial_path(file.name)
     if file.inline:
         return await _fetch_inline(client, file, archive, partial, final, guard)
+    verify = file.role is FileRole.VIDEO
     offset = await run_io(file_size, partial)
-    if file.size is not None and offset > file.size:
+    exact = file.size if file.size_exact else None
+    if exact is not None and offset > exact:
         await run_io(remove_file, partial)
         offset = 0
-    if offset and offset == file.size:
-        await run_io(commit, partial, final, archive.root)
-        return FetchResult(final, offset, offset)
-    for attempt in range(2):
+    restarted = damaged = 0
+    if offset and offset == exact:
+        size, start = offset, offset  # the partial already is the whole file: ask nothing
+    else:
+        size, start = -1, offset
+    while True:
         try:
-            size, start = await _fetch_range(
-                client, file, partial, offset, guard, chunk_size, on_bytes or _ignore
-            )
+            if size < 0:
+                size, start = await _fetch_range(
+                    client, file, partial, offset, guard, chunk_size, on_bytes or _ignore
+                )
+            if verify:
+                await _verify(file, partial)
+            await run_io(commit, partial, final, archive.root)
+            return FetchResult(final, size, start, verified=verify, damaged=damaged)
         except _RestartNeededError:
-            if attempt:
+            if restarted:
                 raise FileTransferError(
                     file.name, "bad_range", "the camera keeps refusing"
                 ) from None
-            await run_io(remove_file, partial)
-            offset = 0
-            continue
-        await run_io(commit, partial, final, archive.root)
-        return FetchResult(final, size, start)
-    raise AssertionError("unreachable")  # pragma: no cover
+            restarted += 1
+        except _DamagedError as err:
+            damaged += 1
+            if damaged > 1:
+                await run_io(remove_file, partial)  # nothing in it is worth resuming from
+                raise FileTransferError(file.name, "damaged", str(err)) from None
+        await run_io(remove_file, partial)
+        offset, size = 0, -1
+
+
+async def _verify(file: RemoteFile, partial: Path) -> None:
+    """Raise _DamagedError when the complete video's container does not hold together."""
+    damage = await run_io(mp4_damage, partial)
+    if damage is not None:
+        raise _DamagedError(f"not a whole MP4: {damage}")
 
 
 async def _fetch_range(
@@ -134,7 +171,7 @@ async def _fetch_range(
 def _interpret(file: RemoteFile, response: aiohttp.ClientResponse, offset: int) -> _Body:
     """Decide where the response's bytes go, or raise when they cannot be used."""
     if response.status == 206:
-        match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+        match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
         if match is None or int(match[1]) not in (offset, 0):
             raise _RestartNeededError
         start = int(match[1])
@@ -147,15 +184,25 @@ def _interpret(file: RemoteFile, response: aiohttp.ClientResponse, offset: int) 
         raise FileTransferError(file.name, f"http_{response.status}", response.reason or "")
     if total is None and response.content_length is not None:
         total = start + response.content_length
-    if file.size is not None and total is not None and total != file.size:
+    exact = file.size if file.size_exact else None
+    if exact is not None and total is not None and total != exact:
         raise FileTransferError(
-            file.name, "size_mismatch", f"the camera listed {file.size} bytes, sends {total}"
+            file.name, "size_mismatch", f"the camera listed {exact} bytes, sends {total}"
         )
-    return _Body(start, total if total is not None else file.size)
+    return _Body(start, total if total is not None else exact)
+
+
+def _was_reset(err: aiohttp.ClientPayloadError) -> bool:
+    """Return whether a body ended by a TCP reset (RST) rather than a clean close (FIN).
+
+    aiohttp says so only in the message: it appends the connection error that cut the body.
+    """
+    text = str(err)
+    return any(name in text for name in ("ConnectionResetError", "ConnectionAbortedError"))
 
 
 def _unsatisfied_total(response: aiohttp.ClientResponse) -> int | None:
-    match = _UNSATISFIED_RANGE.match(response.headers.get("Content-Range", ""))
+    match = _UNSATISFIED_RANGE.fullmatch(response.headers.get("Content-Range", ""))
     return int(match[1]) if match else None
 
 
@@ -203,10 +250,11 @@ async def _stream(
             progressed=received > 0,
         ) from err
     except aiohttp.ClientPayloadError as err:
+        reset = _was_reset(err)
         raise FileTransferError(
             file.name,
-            "truncated",
-            f"the connection ended after {start + received} bytes",
+            "reset" if reset else "truncated",
+            f"the connection {'was reset' if reset else 'ended'} after {start + received} bytes",
             progressed=received > 0,
         ) from err
     except (aiohttp.ClientConnectionError, ConnectionError) as err:

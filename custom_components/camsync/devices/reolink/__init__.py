@@ -8,11 +8,12 @@ from .errors import (
     map_reolink_error,
     unlock_seconds,
 )
-from .names import decode_triggers, main_trigger, parse_recording_name
+from .names import TRIGGERS, decode_triggers, main_trigger, parse_recording_name
 from .zone import DstRule, ReolinkZone, zone_from_get_time
 
 __all__ = [
     "LOCKED_RETRY_AFTER",
+    "TRIGGERS",
     "DstRule",
     "ReolinkClient",
     "ReolinkZone",

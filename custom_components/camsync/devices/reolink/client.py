@@ -22,8 +22,10 @@ import secrets
 import ssl
 import time
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
 from ...engine.camera import CameraStorage, Capabilities, DeviceInfo
 from ...engine.errors import (
@@ -35,7 +37,13 @@ from ...engine.errors import (
     UnsupportedError,
 )
 from ...engine.models import FileRole, Listing, Recording, RemoteFile
-from ..base import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, camera_request, client_timeout
+from ..base import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    camera_request,
+    client_timeout,
+    file_request,
+)
 from .errors import (
     UNSUPPORTED_CODES,
     ReplyError,
@@ -43,7 +51,7 @@ from .errors import (
     map_reolink_error,
     reply_error,
 )
-from .names import OTHER_RANK, TRIGGER_RANK, main_trigger, parse_recording_name
+from .names import OTHER_RANK, TRIGGER_RANK, ParsedName, main_trigger, parse_recording_name
 from .protocol import (
     API_PATH,
     CAMERA_TLS,
@@ -62,7 +70,7 @@ from .protocol import (
     search_command,
     status_days,
 )
-from .zone import zone_from_get_time
+from .zone import clip_zone, zone_from_get_time
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -70,6 +78,12 @@ MANUFACTURER = "Reolink"
 RENEW_MARGIN = 300.0
 
 DEFAULT_LISTING_DAYS = 7
+SETTLE_TIME = timedelta(minutes=2)
+"""A clip is listed once it ended at least this long ago (camera clock): it is final then."""
+MAX_CLIP_LENGTH = timedelta(hours=1)
+"""The longest clip taken to have really ended at midnight when Search gives no end time."""
+SEARCH_BUSY = -54
+DEFAULT_RETRY_PAUSE = 1.0
 
 MAX_SKIPPED_SAMPLES = 5
 
@@ -79,7 +93,7 @@ CAPABILITIES = Capabilities(
     storage=True, live_snapshot=True, live_preview=True, stable_identity=True, listed_sizes=True
 )
 
-_LOCATOR_BAD = re.compile(r"[\x00-\x1f\x7f\\]|(?:^|/)\.\.(?:/|$)")
+_LOCATOR_BAD = re.compile(r"[\x00-\x1f\x7f\\]|(?:^|/)\.\.(?:/|\Z)", re.ASCII)
 
 
 def normalise_mac(mac: str) -> str:
@@ -88,6 +102,14 @@ def normalise_mac(mac: str) -> str:
     if len(digits) != 12:
         return mac.lower()
     return ":".join(digits[index : index + 2] for index in range(0, 12, 2)).lower()
+
+
+class HttpStatusError(ProtocolError):
+    """A JSON command answered with an HTTP error status instead of JSON."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(slots=True)
@@ -135,8 +157,11 @@ class ReolinkClient:
         tz: tzinfo = UTC,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        retry_pause: float = DEFAULT_RETRY_PAUSE,
     ) -> None:
         self._http = session
+        self._retry_pause = retry_pause
+        self._names_mark_dst = False
         self._hostname = host
         self._port = port
         self._https = use_https
@@ -202,7 +227,7 @@ class ReolinkClient:
                 status = response.status
         if status != 200:
             hint = " (does the camera expect HTTPS?)" if status in (300, 301, 302) else ""
-            raise ProtocolError(f"{self.host}: {name} answered HTTP {status}{hint}")
+            raise HttpStatusError(f"{self.host}: {name} answered HTTP {status}{hint}", status)
         replies = parse_json(data)
         if not isinstance(replies, list):
             raise ProtocolError(f"{self.host}: {name} answered something that is not JSON")
@@ -413,7 +438,8 @@ class ReolinkClient:
 
         A status search per month finds the days with recordings, then one file search per
         such day (the camera returns file names only for windows within one day). A naive
-        ``since`` is read as camera wall time.
+        ``since`` is read as camera wall time. Clips still being recorded are left out until
+        they are final: the camera renames them when they end.
         """
         now = await self._camera_now()
         if since is None:
@@ -423,23 +449,47 @@ class ReolinkClient:
         else:
             first = since.astimezone(self._tz).replace(tzinfo=None)
         days = await self._days_with_recordings(first.date(), now.date())
+        entries = [entry for day in days for entry in await self._files_of(day)]
+        self._learn_dst_marking(entries)
         skipped = _Skipped()
+        unfinished = 0
         found: dict[str, Recording] = {}
-        for day in days:
-            for entry in await self._files_of(day):
-                recording = self._recording(entry)
-                if recording is None:
-                    skipped.add(entry)
-                elif recording.name not in found and self._ends_after(recording, first):
-                    found[recording.name] = recording
+        for entry in entries:
+            try:
+                recording = self._recording(entry, now)
+            except _UnfinishedError:
+                unfinished += 1
+                continue
+            except Exception:  # noqa: BLE001 (one odd entry never ends a listing)
+                _LOGGER.debug("%s: cannot read Search entry %r", self.host, entry, exc_info=True)
+                recording = None
+            if recording is None:
+                skipped.add(entry)
+            elif recording.name not in found and self._ends_after(recording, first):
+                found[recording.name] = recording
         if skipped.count:
             _LOGGER.debug("%s: skipped %d listing entries", self.host, skipped.count)
+        if unfinished:
+            _LOGGER.debug("%s: %d clips still being recorded, fetched later", self.host, unfinished)
         ordered = sorted(found.values(), key=lambda item: (item.start, item.name))
         return Listing(tuple(ordered), skipped.count, tuple(skipped.samples))
 
     def _ends_after(self, recording: Recording, first: datetime) -> bool:
         parsed = parse_recording_name(recording.name)
         return parsed is None or parsed.end >= first
+
+    def _learn_dst_marking(self, entries: Sequence[Any]) -> None:
+        """Note whether this camera marks daylight-saving clips with ``DST`` in their names."""
+        if self._names_mark_dst:
+            return
+        for entry in entries:
+            name = entry.get("name") if isinstance(entry, Mapping) else None
+            parsed = (
+                parse_recording_name(name.rsplit("/", 1)[-1]) if isinstance(name, str) else None
+            )
+            if parsed is not None and parsed.dst:
+                self._names_mark_dst = True
+                return
 
     async def _days_with_recordings(self, first: date, last: date) -> list[date]:
         wanted = list(months(first, last))
@@ -453,7 +503,7 @@ class ReolinkClient:
             )
             for month in wanted
         ]
-        replies = await self._batch(commands)
+        replies = await self._search(commands)
         days: set[date] = set()
         for reply in replies:
             result = self._value(reply, "Search").get("SearchResult", {})
@@ -461,6 +511,7 @@ class ReolinkClient:
         return sorted(day for day in days if first <= day <= last)
 
     async def _files_of(self, day: date) -> list[Any]:
+        """Return a day's file entries; the status table said it has some, so ask twice."""
         command = search_command(
             self._channel,
             self._stream,
@@ -468,13 +519,58 @@ class ReolinkClient:
             datetime.combine(day, dt_time(23, 59, 59)),
             status_only=False,
         )
-        replies = await self._batch([command])
-        result = self._value(replies[0], "Search").get("SearchResult")
-        files = result.get("File") if isinstance(result, dict) else None
-        return files if isinstance(files, list) else []
+        for attempt in range(2):
+            replies = await self._search([command])
+            result = self._value(replies[0], "Search").get("SearchResult")
+            files = result.get("File") if isinstance(result, dict) else None
+            if isinstance(files, list) and files:
+                return files
+            if attempt == 0:
+                # A Search that overlapped another client's can come back empty, no error.
+                _LOGGER.debug(
+                    "%s: no files on %s, which has recordings; asking again", self.host, day
+                )
+                await asyncio.sleep(self._retry_pause)
+        return []
 
-    def _recording(self, entry: Any) -> Recording | None:
-        """Return the Recording a Search file entry describes, None for junk."""
+    async def _search(self, commands: Sequence[Json]) -> list[Any]:
+        """Send Search commands, retrying what a busy or confused camera answers.
+
+        The camera runs one Search at a time: one overlapping another client's gets ``-54``
+        (retried after a short wait, twice). An HTTP 502 or 404 on Search is cured by a new
+        login (as reolink-aio does), once. Only a repeated failure reaches the caller.
+        """
+        relogged = False
+        for attempt in range(3):
+            try:
+                replies = await self._batch(commands)
+            except HttpStatusError as err:
+                if err.status not in (502, 404) or relogged:
+                    raise
+                _LOGGER.debug(
+                    "%s: Search answered HTTP %d, logging in again", self.host, err.status
+                )
+                relogged = True
+                async with self._login_lock:
+                    await self._logout()
+                continue
+            busy = any(
+                (error := reply_error(reply)) is not None and error.code == SEARCH_BUSY
+                for reply in replies
+            )
+            if not busy or attempt == 2:
+                return replies
+            _LOGGER.debug("%s: Search is busy (-54), asking again", self.host)
+            await asyncio.sleep(self._retry_pause)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _recording(self, entry: Any, now: datetime | None = None) -> Recording | None:
+        """Return the Recording a Search file entry describes, None for junk.
+
+        Raise _UnfinishedError for a clip still being recorded (its end reads ``000000``,
+        unless it really ended at midnight) or that ended less than SETTLE_TIME before ``now``
+        (camera wall time).
+        """
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
             return None
         locator: str = entry["name"]
@@ -482,25 +578,43 @@ class ReolinkClient:
         parsed = parse_recording_name(basename)
         if parsed is None or _LOCATOR_BAD.search(locator) or len(locator) > 512:
             return None
+        if parsed.open_end and not _ended_at_midnight(parsed, entry.get("EndTime")):
+            raise _UnfinishedError
+        if now is not None and parsed.end > now - SETTLE_TIME:
+            raise _UnfinishedError
         size = self._size(entry.get("size"), parsed.size, basename)
         kind = main_trigger(parsed.triggers)
         return Recording(
             name=basename,
-            start=parsed.start.replace(tzinfo=self._tz),
+            start=self._clip_time(parsed),
             kind=kind,
             channel=str(self._channel),
             event=bool(parsed.triggers - {"timer"}),
             rank=TRIGGER_RANK.get(kind, OTHER_RANK),
             files=(
+                # Download serves the clip remuxed on the fly (v3 firmware): its length is
+                # neither Search's size nor the name's, so the size is only an estimate.
                 RemoteFile(
                     name=basename,
                     role=FileRole.VIDEO,
                     locator=locator,
                     size=size,
+                    size_exact=False,
                 ),
             ),
             tags=parsed.triggers,
         )
+
+    def _clip_time(self, parsed: ParsedName) -> datetime:
+        """Return when a clip started: the name's ``DST`` marker decides the offset.
+
+        A camera seen marking names is trusted for unmarked ones too (standard time); one that
+        never marks them gets the GetTime rule.
+        """
+        zone = self._tz
+        if parsed.dst or self._names_mark_dst:
+            zone = clip_zone(zone, parsed.dst)
+        return parsed.start.replace(tzinfo=zone)
 
     def _size(self, stated: Any, in_name: int, basename: str) -> int | None:
         """Return the file's size: Search's, else the name's hex size (0 counts as unknown)."""
@@ -520,7 +634,7 @@ class ReolinkClient:
     def recorded_at(self, name: str) -> datetime | None:
         """Return when a file named by this client was recorded (camera zone), else None."""
         parsed = parse_recording_name(name)
-        return None if parsed is None else parsed.start.replace(tzinfo=self._tz)
+        return None if parsed is None else self._clip_time(parsed)
 
     # -- files --
 
@@ -536,30 +650,57 @@ class ReolinkClient:
             response.release()
 
     async def _open_video(self, file: RemoteFile, offset: int) -> aiohttp.ClientResponse:
-        commands = ("Playback",) if self._prefer_playback else ("Download", "Playback")
+        """Return the answer of Download (or Playback) for the file.
+
+        Download is the path: Playback is tried when Download cannot serve the file, and only a
+        Playback that serves it (200/206) makes Playback the first choice. Real v3 firmware
+        answers Playback with 404 and resets a Download it cannot serve: that is the file's
+        ``reset`` failure, not a "not found".
+        """
+        order = ("Playback", "Download") if self._prefer_playback else ("Download", "Playback")
+        reset: FileTransferError | None = None
         problem = ""
-        for command in commands:
-            response, problem = await self._request_video(command, file, offset)
-            if response is not None:
-                # Only a Playback that works after a failed Download makes Playback the default.
+        for command in order:
+            try:
+                response, why = await self._request_video(command, file, offset)
+            except FileTransferError as err:
+                if err.reason != "reset":
+                    raise
+                _LOGGER.debug("%s: %s of %s: %s", self.host, command, file.name, err.detail)
+                reset = reset or err
+                continue
+            if response is None:
+                problem = problem or f"{command} {why}"
+                _LOGGER.debug("%s: %s %s", self.host, command, why)
+                continue
+            served = response.status in (200, 206)
+            if not served and command != order[0] and reset is not None:
+                response.release()  # the fallback's 404 says nothing about the file
+                raise reset
+            if served:
                 self._prefer_playback = command == "Playback"
-                return response
-            if command == "Download":
-                _LOGGER.debug("%s: Download %s, trying Playback", self.host, problem)
-        raise FileTransferError(file.name, "unusable_reply", problem)
+            return response
+        if problem:
+            raise FileTransferError(file.name, "unusable_reply", problem)
+        assert reset is not None
+        raise reset
 
     async def _request_video(
         self, command: str, file: RemoteFile, offset: int
     ) -> tuple[aiohttp.ClientResponse | None, str]:
         """Return the response, or (None, why) when this command cannot serve the file.
 
-        Only 200/206 answers are checked: other statuses (416, 404, ...) go to the engine.
+        Only 200/206 answers are checked: other statuses (416, 404, ...) go to the engine. A 401
+        means the camera lost our session (a reboot, a password change): log in again once.
         """
         for attempt in range(2):
             token = await self._token()
             response = await self._get_video(command, file, offset, token)
-            if response is None:
-                return None, "closed the connection without a reply"
+            if response.status == 401 and attempt == 0:
+                response.release()
+                _LOGGER.debug("%s: %s answered 401, logging in again", self.host, command)
+                self._session = None
+                continue
             content_type = response.content_type
             if response.status not in (200, 206) or content_type in VIDEO_TYPES:
                 return response, ""
@@ -578,8 +719,8 @@ class ReolinkClient:
 
     async def _get_video(
         self, command: str, file: RemoteFile, offset: int, token: str
-    ) -> aiohttp.ClientResponse | None:
-        """Send the GET; None when the camera hangs up without any HTTP reply."""
+    ) -> aiohttp.ClientResponse:
+        """Send the GET; a reset or a hang-up without a reply is the file's ``reset``."""
         params = {"cmd": command, "source": file.locator, "output": file.name}
         parsed = parse_recording_name(file.name)
         if command == "Playback" and parsed is not None:
@@ -588,17 +729,13 @@ class ReolinkClient:
         if offset > 0:
             headers["Range"] = f"bytes={offset}-"
         _LOGGER.debug("%s: GET %s %s from byte %d", self.host, command, file.name, offset)
-        with self._transport():
-            try:
-                return await self._http.get(
-                    self._url,
-                    params={**params, "token": token},
-                    headers=headers,
-                    ssl=self._ssl,
-                    timeout=self._timeout,
-                )
-            except aiohttp.ServerDisconnectedError:
-                return None
+        with file_request(self.host, file.name):
+            return await self._http.get(
+                file_url(self._url, {**params, "token": token}),
+                headers=headers,
+                ssl=self._ssl,
+                timeout=self._timeout,
+            )
 
     async def _json_error(self, response: aiohttp.ClientResponse) -> ReplyError | None:
         """Read a small non-video answer; return its Reolink error, None when it is not one."""
@@ -647,6 +784,46 @@ class ReolinkClient:
                 f"({len(data)} bytes), not a JPEG"
             )
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def file_url(base: str, params: Mapping[str, str]) -> URL:
+    """Return the URL of a Download or Playback with the query encoded as the camera needs.
+
+    Slashes in ``source`` stay raw (an encoded ``%2F`` makes v3 firmware reset the connection)
+    and spaces become ``%20``, not ``+`` (Home Hub paths have spaces; the camera does not read
+    ``+`` as one).
+    """
+    query = "&".join(f"{key}={quote(value, safe='/:')}" for key, value in params.items())
+    return URL(f"{base}?{query}", encoded=True)
+
+
+class _UnfinishedError(Exception):
+    """The clip is still being recorded (or only just ended): list it once it is final."""
+
+
+def _ended_at_midnight(parsed: ParsedName, end_block: Any) -> bool:
+    """Return whether a clip whose end reads ``000000`` really ended at midnight.
+
+    The Search entry's EndTime says so when it is the next day's 00:00:00 (a clip still being
+    recorded lists its own day's). Without one, a clip that started less than MAX_CLIP_LENGTH
+    before midnight is taken as ended then (the settle check still waits for midnight to pass).
+    """
+    if isinstance(end_block, Mapping):
+        try:
+            ended = datetime.combine(
+                date(int(end_block["year"]), int(end_block["mon"]), int(end_block["day"])),
+                dt_time(
+                    int(end_block.get("hour", 0)),
+                    int(end_block.get("min", 0)),
+                    int(end_block.get("sec", 0)),
+                ),
+            )
+        except (KeyError, TypeError, ValueError):
+            ended = None
+        if ended is not None:
+            return ended == datetime.combine(parsed.start.date() + timedelta(days=1), dt_time())
+    midnight = datetime.combine(parsed.start.date() + timedelta(days=1), dt_time())
+    return timedelta(0) < midnight - parsed.start <= MAX_CLIP_LENGTH
 
 
 def _text(value: Any) -> str | None:

@@ -24,14 +24,17 @@ FREQUENT_LOGIN_RETRY_AFTER = 60.0
 
 SESSION_CODES = frozenset({-6, -21})
 _AUTH_CODES = frozenset({-7, -27, -502})
-_LOCKED_CODES = frozenset({-503, -506, -507})
+_LOCKED_CODES = frozenset({-503, -506})
+# -507 "login reach max" reads like -5 "max session": too many logins open, not a lockout. No
+# capture or library seen treats it otherwise (reolink-aio maps no login code specially).
+_SESSION_LIMIT_CODES = frozenset({-5, -507})
 UNSUPPORTED_CODES = frozenset({-9, -26})
 _FILE_REASONS: Mapping[int, str] = {-220: "camera_error", -221: "busy", -222: "not_found"}
 _LOCKED_TEXT = "login has been locked"
 
 
 class SessionLimitError(LoginLockedError):
-    """The camera has too many open sessions (-5); new logins work once old tokens expire."""
+    """The camera has too many open sessions (-5, -507); logins work once old tokens expire."""
 
 
 class SessionExpiredError(ProtocolError):
@@ -56,7 +59,7 @@ def map_reolink_error(
         return LoginLockedError(text, retry_after or LOCKED_RETRY_AFTER)
     if rsp_code in _AUTH_CODES:
         return CameraAuthError(text)
-    if rsp_code == -5:
+    if rsp_code in _SESSION_LIMIT_CODES:
         return SessionLimitError(text, SESSION_LIMIT_RETRY_AFTER)
     if rsp_code == -105:
         return LoginLockedError(text, retry_after or FREQUENT_LOGIN_RETRY_AFTER)

@@ -11,6 +11,7 @@ from datetime import datetime, time as dt_time, timedelta
 import re
 
 TRIGGER_RANK: Mapping[str, int] = {"person": 0, "vehicle": 1, "animal": 2, "motion": 3, "timer": 4}
+TRIGGERS = tuple(TRIGGER_RANK)  # what the options offer to filter on, in that order
 OTHER_KIND = "other"
 OTHER_RANK = 5
 
@@ -25,10 +26,12 @@ _CAM_BITS: Mapping[str, int] = {
 }
 _HUB_V2_BITS: Mapping[str, int] = {**_CAM_BITS, "timer": 24, "motion": 25}
 
+# ASCII digits only, matched against the whole name (``\d`` takes any Unicode digit).
 _NAME = re.compile(
-    r"^Rec(?P<stream>[MS])(?P<version>[0-9A-Fa-f]{2})_(?P<dst>DST)?(?P<date>\d{8})"
-    r"_(?P<start>\d{6})_(?P<end>\d{6})_(?P<extra>\d+_|\d+_\d+_\d+_)?"
-    r"(?P<flags>[0-9A-Fa-f]{7,16})_(?P<size>[0-9A-Fa-f]{1,16})\.mp4$"
+    r"Rec(?P<stream>[MS])(?P<version>[0-9A-Fa-f]{2})_(?P<dst>DST)?(?P<date>[0-9]{8})"
+    r"_(?P<start>[0-9]{6})_(?P<end>[0-9]{6})_(?P<extra>[0-9]+_|[0-9]+_[0-9]+_[0-9]+_)?"
+    r"(?P<flags>[0-9A-Fa-f]{7,16})_(?P<size>[0-9A-Fa-f]{1,16})\.mp4",
+    re.ASCII,
 )
 
 
@@ -41,11 +44,15 @@ class ParsedName:
     end: datetime
     triggers: frozenset[str]
     size: int
+    dst: bool = False
+    """The name carries the ``DST`` marker: the camera recorded it in daylight-saving time."""
+    open_end: bool = False
+    """The end field reads ``000000``: midnight, or (usually) a clip still being recorded."""
 
 
 def parse_recording_name(basename: str) -> ParsedName | None:
     """Parse a Reolink recording file name; None when it is not one (strict pattern)."""
-    match = _NAME.match(basename)
+    match = _NAME.fullmatch(basename)
     if match is None:
         return None
     try:
@@ -64,6 +71,8 @@ def parse_recording_name(basename: str) -> ParsedName | None:
         end=end,
         triggers=decode_triggers(match["flags"], hub_v2=hub_v2),
         size=int(match["size"], 16),
+        dst=match["dst"] is not None,
+        open_end=match["end"] == "000000",
     )
 
 

@@ -112,8 +112,9 @@ def int_or_none(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit():  # int() would also take other scripts' digits
+        return int(text)
     return None
 
 
@@ -126,7 +127,7 @@ def status_days(statuses: Any) -> set[date]:
         if not isinstance(status, dict) or not isinstance(status.get("table"), str):
             continue
         year, month = int_or_none(status.get("year")), int_or_none(status.get("mon"))
-        if year is None or month is None or not 1 <= month <= 12:
+        if year is None or month is None or not 1 <= month <= 12 or not 1 <= year < 9999:
             continue
         for index, flag in enumerate(status["table"], start=1):
             if flag == "1" and index <= month_end(date(year, month, 1)).day:

@@ -66,6 +66,10 @@ class ReolinkZone(tzinfo):
     def _key(self) -> tuple[timedelta, timedelta, DstRule, DstRule]:
         return self._offset, self._saving, self._start, self._end
 
+    def fixed(self, *, dst: bool) -> timezone:
+        """Return this zone's standard offset, or its daylight-saving one, as a fixed zone."""
+        return timezone(self._offset + (self._saving if dst else timedelta(0)))
+
     def utcoffset(self, dt: datetime | None) -> timedelta:
         """Return the offset from UTC at wall time ``dt``."""
         return self._offset + self.dst(dt)
@@ -92,6 +96,18 @@ class ReolinkZone(tzinfo):
             return (standard + self._saving).replace(tzinfo=self)
         repeated = end <= standard < end + self._saving
         return standard.replace(tzinfo=self, fold=int(repeated))
+
+
+def clip_zone(zone: tzinfo, dst_marker: bool) -> tzinfo:
+    """Return the fixed offset of a clip whose name has (or lacks) the ``DST`` marker.
+
+    The marker is authoritative: ``-timeZone`` plus the Dst block's offset when the name has it.
+    Recomputing DST from the rule puts the repeated autumn hour one hour off. A zone that is not
+    a ReolinkZone (GetTime had no DST rule) is returned as it is.
+    """
+    if not isinstance(zone, ReolinkZone):
+        return zone
+    return zone.fixed(dst=dst_marker)
 
 
 def _in_window(moment: datetime, start: datetime, end: datetime) -> bool:

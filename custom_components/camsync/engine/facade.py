@@ -1,0 +1,313 @@
+"""The engine's facade: one camera's archive, as the Home Assistant layer and the benchmarks use it.
+
+``CameraArchive`` ties a camera client to its destination folder. ``start`` loads the state in
+``.camsync/`` and builds the index with one scan; ``survey`` lists the camera once and plans
+against the index; ``sync`` runs (reusing a survey's listing when given one); ``prune``,
+``snapshot`` and ``rescan`` keep the index current; ``facts`` reads it without touching the disk.
+Every blocking call runs in the executor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime, tzinfo
+import logging
+from pathlib import Path
+import shutil
+
+from .archive import Archive, ArchivedFile, ArchiveTree
+from .backoff import FailureBook
+from .camera import CameraClient
+from .deletions import DeletionMemory, Ledger, without_deleted
+from .disk import DiskUsageSource, measure
+from .errors import CamsyncError
+from .facts import ArchiveFacts, DiskFacts, RescanReport, Survey
+from .files import run_io
+from .index import ArchiveIndex, scan_trees
+from .lock import DestinationLock, destination_lock
+from .models import FileRole, Grouping, Listing, PruneReport, SavedFile, SyncOptions, SyncReport
+from .plan import make_plan
+from .prune import prune
+from .run import Clock, Known, SyncHooks, run_sync, utc_now
+from .snapshots import camera_slug, save_snapshot, snapshot_archive, snapshot_recorded_at
+
+_LOGGER = logging.getLogger(__name__)
+
+# What the Home Assistant layer and the benchmarks take from the engine besides the camera
+# protocol (camera.py), the values (models.py) and the errors (errors.py).
+__all__ = [
+    "ArchiveFacts",
+    "CameraArchive",
+    "DiskFacts",
+    "RescanReport",
+    "Survey",
+    "SyncHooks",
+    "camera_slug",
+    "prove_writable",
+]
+
+
+def prove_writable(destination: Path) -> None:
+    """Create a destination's folders and prove a file can be written there (blocking).
+
+    DestinationError when it cannot.
+    """
+    Archive(destination).ensure_writable()
+
+
+class CameraArchive:
+    """One camera's archive: its client, destination folder, index and remembered deletions."""
+
+    def __init__(
+        self,
+        client: CameraClient,
+        destination: Path,
+        *,
+        grouping: Grouping = Grouping.DAILY,
+        camera_name: str = "camera",
+        local_tz: tzinfo = UTC,
+        holder: str = "camsync",
+        disk_usage: DiskUsageSource = shutil.disk_usage,
+        clock: Clock = utc_now,
+    ) -> None:
+        """Describe the archive; nothing is read before :meth:`start`."""
+        self.client = client
+        self.recordings = Archive(destination, "recordings", grouping)
+        self.snapshots = snapshot_archive(destination)
+        self.camera_slug = camera_slug(camera_name)
+        self.local_tz = local_tz
+        self.holder = holder
+        self.disk_usage = disk_usage
+        self.clock = clock
+        self.trees = (
+            ArchiveTree(self.recordings, client.recorded_at),
+            ArchiveTree(self.snapshots, self._recognise_snapshot),
+        )
+        self.index = ArchiveIndex(*self.trees)
+        self.deletions = DeletionMemory(self.state_dir / "deleted.json")
+        self.ledger = Ledger(self.state_dir / "archived.txt", None)
+        self.last_listing: tuple[Listing, datetime | None] | None = None
+        self.scanned: datetime | None = None
+
+    @property
+    def destination(self) -> Path:
+        """Return the destination folder."""
+        return self.recordings.destination
+
+    @property
+    def state_dir(self) -> Path:
+        """Return the hidden ``.camsync`` folder."""
+        return self.recordings.state_dir
+
+    def _recognise_snapshot(self, name: str) -> datetime | None:
+        return snapshot_recorded_at(name, self.local_tz)
+
+    # -- state and index --
+
+    async def start(self) -> RescanReport:
+        """Load the remembered deletions and the ledger, then build the index with one scan."""
+        self.deletions = await run_io(DeletionMemory.load, self.state_dir)
+        self.ledger = await run_io(Ledger.load, self.state_dir)
+        return await self.rescan()
+
+    async def check_writable(self) -> None:
+        """Create the folders and prove a file can be written; DestinationError otherwise."""
+        await run_io(self.recordings.ensure_writable)
+
+    async def rescan(self) -> RescanReport:
+        """Walk the archive once and rebuild the index; note files the user deleted.
+
+        Deletions are only worked out while holding the destination's lock (no sync of another
+        entry is saving files then); when it is busy, the index is rebuilt all the same.
+        """
+        lock = DestinationLock(self.state_dir, self.holder)
+        try:
+            await run_io(lock.acquire)
+        except CamsyncError:
+            return await self._rescan(detect=False)
+        try:
+            return await self._rescan(detect=True)
+        finally:
+            await run_io(lock.release)
+
+    async def _rescan(self, *, detect: bool) -> RescanReport:
+        self.index.begin_scan()
+        try:
+            scanned = await run_io(scan_trees, self.trees)
+        except BaseException:
+            self.index.abort_scan()
+            raise
+        saved_meanwhile = self.index.finish_scan(scanned)
+        self.scanned = self.clock()
+        if not detect:
+            return RescanReport(len(self.index.recordings), ())
+        on_disk = set(self.index.recordings) | saved_meanwhile
+        missing = self.ledger.missing(on_disk)
+        try:
+            await run_io(self._note_deletions, missing, on_disk)
+        except (CamsyncError, OSError) as err:  # a full disk, say: the next rescan tries again
+            _LOGGER.warning("Cannot note deletions in %s: %s", self.state_dir, err)
+            return RescanReport(len(self.index.recordings), ())
+        return RescanReport(len(self.index.recordings), tuple(sorted(missing)))
+
+    def _note_deletions(self, missing: set[str], on_disk: set[str]) -> None:
+        """Remember what the user deleted and write the ledger anew (blocking)."""
+        self.deletions.remember({name: self.client.recorded_at(name) for name in missing})
+        if self.ledger.names != on_disk:
+            self.ledger.rewrite(on_disk)
+
+    def facts(self) -> ArchiveFacts:
+        """Return the archive's facts from the index (cheap: no disk access)."""
+        totals = self.index.totals()
+        return ArchiveFacts(
+            files=totals.files,
+            bytes=totals.bytes,
+            newest_capture=totals.newest_capture,
+            newest_image=totals.newest_image,
+            remembered_deletions=len(self.deletions),
+            scanned=self.scanned,
+        )
+
+    async def disk(self) -> DiskFacts | None:
+        """Return the space of the disk holding the destination, None when it cannot be measured."""
+        try:
+            usage = await run_io(measure, self.destination, self.disk_usage)
+        except OSError:
+            return None
+        used = 100.0 * usage.used / usage.total if usage.total else 100.0
+        return DiskFacts(total=usage.total, free=usage.free, used_percent=used)
+
+    async def forget_deletions(self) -> int:
+        """Forget every remembered deletion, so those files are fetched again; return how many."""
+        return await run_io(self.deletions.forget)
+
+    # -- camera --
+
+    async def survey(self, options: SyncOptions, *, since: datetime | None = None) -> Survey:
+        """List the camera once and plan against the index (no walk)."""
+        listing = await self.client.async_list_recordings(since=since)
+        self.last_listing = (listing, since)
+        return await self._plan(listing, since, options)
+
+    async def replan(self, options: SyncOptions) -> Survey | None:
+        """Plan the last listing again against the index as it is now (no camera, no walk)."""
+        if self.last_listing is None:
+            return None
+        listing, since = self.last_listing
+        return await self._plan(listing, since, options)
+
+    async def _plan(self, listing: Listing, since: datetime | None, options: SyncOptions) -> Survey:
+        book = await run_io(FailureBook.load, self.state_dir)
+        wanted = await run_io(without_deleted, listing, self.deletions)
+        plan = await run_io(make_plan, wanted, self.index.recordings, book, options, self.clock())
+        return Survey(listing, plan, since)
+
+    async def sync(
+        self,
+        options: SyncOptions,
+        *,
+        since: datetime | None = None,
+        survey: Survey | None = None,
+        hooks: SyncHooks | None = None,
+        refetch_deleted: bool = False,
+    ) -> SyncReport:
+        """Download what is new (the survey's listing, else a fresh one) and keep the index current.
+
+        ``refetch_deleted`` forgets the remembered deletions first, so those files come back.
+        """
+        if refetch_deleted:
+            await self.forget_deletions()
+        given = hooks or SyncHooks()
+        saved: list[str] = []
+
+        def on_saved(item: SavedFile) -> None:
+            self.index.recordings.add(
+                ArchivedFile(item.name, Path(item.path), item.size, item.recorded)
+            )
+            saved.append(item.name)
+            if given.on_saved is not None:
+                given.on_saved(item)
+
+        def on_listing(listing: Listing) -> None:
+            self.last_listing = (listing, since)
+            if given.on_listing is not None:
+                given.on_listing(listing)
+
+        known = Known(
+            listing=survey.listing if survey is not None else None,
+            archived=self.index.recordings,
+            deleted=self.deletions,
+        )
+        try:
+            return await run_sync(
+                self.client,
+                self.recordings,
+                options,
+                holder=self.holder,
+                since=survey.since if survey is not None else since,
+                disk_usage=self.disk_usage,
+                clock=self.clock,
+                hooks=replace(given, on_saved=on_saved, on_listing=on_listing),
+                known=known,
+            )
+        finally:
+            if saved:
+                await self._note_saved(saved)
+
+    async def _note_saved(self, names: list[str]) -> None:
+        """Add saved recordings to the ledger; a failure only costs noticing their deletion."""
+        try:
+            await run_io(self.ledger.append, names)
+        except OSError as err:
+            _LOGGER.warning("Cannot note saved files in %s: %s", self.state_dir, err)
+
+    async def snapshot(self, taken: datetime) -> SavedFile:
+        """Capture a still on the camera and store it in the snapshot tree."""
+        data = await self.client.async_snapshot()
+        path = await run_io(save_snapshot, self.snapshots, self.camera_slug, taken, data)
+        self.index.snapshots.add(ArchivedFile(path.name, path, len(data), taken))
+        return SavedFile(
+            name=path.name,
+            path=str(path),
+            role=FileRole.SNAPSHOT,
+            size=len(data),
+            recorded=taken,
+            kind="snapshot",
+            channel="",
+            event=False,
+        )
+
+    # -- retention --
+
+    async def prune(
+        self, cutoff: datetime, *, dry_run: bool = False, rescan: bool = False
+    ) -> PruneReport:
+        """Delete files recorded before ``cutoff`` (from the index), holding the destination's lock.
+
+        A prune never runs beside a sync of the same destination, from this entry or another:
+        LockHeldError when one holds the lock. A dry run deletes nothing and needs no lock.
+        ``rescan`` walks the archive first (under the same lock).
+        """
+        if dry_run:
+            return await run_io(
+                prune, self.trees, cutoff, dry_run=True, indexed=self._older(cutoff)
+            )
+        async with destination_lock(self.state_dir, self.holder):
+            if rescan:
+                await self._rescan(detect=True)
+            report = await run_io(prune, self.trees, cutoff, indexed=self._older(cutoff))
+            gone = {Path(path).name for path in report.deleted}
+            recordings = [name for name in gone if self.index.recordings.discard(name)]
+            for name in gone:
+                self.index.snapshots.discard(name)
+            await run_io(self._note_pruned, recordings, cutoff)
+        return report
+
+    def _older(self, cutoff: datetime) -> list[list[ArchivedFile]]:
+        return [tree.older_than(cutoff) for tree in self.index.trees]
+
+    def _note_pruned(self, recordings: Iterable[str], cutoff: datetime) -> None:
+        """Write pruned recordings off the ledger: they are not the user's deletions (blocking)."""
+        self.ledger.append(removed=recordings)
+        self.deletions.forget_before(cutoff)

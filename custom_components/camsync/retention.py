@@ -1,0 +1,103 @@
+"""Retention and the hourly rescan: delete what is older than the window, re-read the archive.
+
+Every hour (and once at start-up, from the index) camsync deletes the files recorded before the
+retention window; the hourly run walks the archive first, which also finds the files the user
+deleted. Both hold the destination's lock, so they never run beside a sync of that folder (of
+this entry or another): when a sync holds it, the work waits for the next sync's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER
+from .data import CamsyncConfigEntry
+from .engine.errors import CamsyncError
+from .engine.facade import CameraArchive
+from .engine.models import PruneReport
+from .settings import Settings
+
+MAINTENANCE_INTERVAL = timedelta(hours=1)
+KEEP_FOREVER = timedelta(days=365 * 100)  # nothing is that old
+
+
+class RetentionSchedule:
+    """Applies one entry's retention and rescans its archive, at most hourly."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: CamsyncConfigEntry,
+        archive: CameraArchive,
+        settings: Settings,
+        changed: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Describe the schedule; ``changed`` runs after the archive changed."""
+        self.hass = hass
+        self.entry = entry
+        self.archive = archive
+        self.settings = settings
+        self._changed = changed
+        self._due = True  # the first look prunes, from the index the start-up scan built
+        self._rescan_due = False
+
+    @callback
+    def async_start(self) -> None:
+        """Rescan and prune every hour."""
+        self.entry.async_on_unload(
+            async_track_time_interval(
+                self.hass,
+                self._async_hourly,
+                MAINTENANCE_INTERVAL,
+                name=f"{DOMAIN} retention {self.entry.title}",
+                cancel_on_shutdown=True,
+            )
+        )
+
+    async def _async_hourly(self, _now: datetime) -> None:
+        await self._async_maintain(rescan=True)
+
+    async def async_run_if_due(self) -> bool:
+        """Do the work a busy destination held back (after a sync, at the first look).
+
+        Return True when it ran (and told that the archive changed).
+        """
+        return self._due and await self._async_maintain(rescan=self._rescan_due)
+
+    async def _async_maintain(self, *, rescan: bool) -> bool:
+        window = self.settings.retention
+        try:
+            if window is None:
+                if rescan:
+                    await self.archive.rescan()
+            else:
+                await self.archive.prune(dt_util.utcnow() - window, rescan=rescan)
+        except CamsyncError as err:
+            self._due, self._rescan_due = True, rescan  # the lock is held (a sync runs)
+            LOGGER.debug("Retention of %s waits: %s", self.entry.title, err)
+            return False
+        except OSError as err:
+            LOGGER.warning("Retention for %s failed: %s", self.entry.title, err)
+            return False
+        self._due = self._rescan_due = False
+        await self._changed()
+        return True
+
+    async def async_prune(
+        self, older_than: timedelta | None = None, *, dry_run: bool = False
+    ) -> PruneReport:
+        """Delete files older than ``older_than`` (None: the retention option), for the action.
+
+        LockHeldError when a sync of the destination is running.
+        """
+        window = older_than if older_than is not None else self.settings.retention
+        cutoff = dt_util.utcnow() - (window if window is not None else KEEP_FOREVER)
+        report = await self.archive.prune(cutoff, dry_run=dry_run)
+        if not dry_run:
+            await self._changed()
+        return report
