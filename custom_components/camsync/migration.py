@@ -70,7 +70,7 @@ async def _async_from_v1(hass: HomeAssistant, entry: ConfigEntry) -> None:
 
 async def _async_rekey(hass: HomeAssistant, entry: ConfigEntry, old_key: str, new_key: str) -> None:
     """Move the device and the entities' unique ids to the new key; entity ids stay."""
-    device = identity.find_device(hass, old_key)
+    device = identity.find_device(hass, entry, old_key)
     if device is not None:
         dr.async_get(hass).async_update_device(device.id, new_identifiers={(DOMAIN, new_key)})
     prefix = f"{old_key}_"

@@ -61,7 +61,7 @@ class CameraPresence:
     def device_id(self) -> str | None:
         """Return the camera's device registry id (looked up once it exists)."""
         if self._device_id is None:
-            device = identity.find_device(self.hass, identity.device_key(self.entry))
+            device = identity.find_device(self.hass, self.entry, identity.device_key(self.entry))
             self._device_id = device.id if device else None
         return self._device_id
 

@@ -20,9 +20,10 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
+from .compat import async_get_device_entry
 from .const import DOMAIN
 from .data import CamsyncConfigEntry
 from .engine.errors import CamsyncError, LockHeldError, Outcome
@@ -77,12 +78,10 @@ def _target_entry(hass: HomeAssistant, call: ServiceCall) -> CamsyncConfigEntry:
     entry_ids: set[str] = set()
     if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
         entry_ids.add(entry_id)
-    registry = dr.async_get(hass)
     for device_id in call.data.get(ATTR_DEVICE_ID, []):
-        device = registry.async_get(device_id)
-        if device is None or device.primary_config_entry is None:
+        if (owner := async_get_device_entry(hass, device_id, DOMAIN)) is None:
             raise _validation_error("invalid_target", target=device_id)
-        entry_ids.add(device.primary_config_entry)
+        entry_ids.add(owner.entry_id)
     if len(entry_ids) != 1:
         raise _validation_error("one_target")
     (entry_id,) = entry_ids
