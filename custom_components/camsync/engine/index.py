@@ -167,22 +167,34 @@ class ArchiveTotals:
 
 
 class ArchiveIndex:
-    """The index of a destination: its recordings tree and its snapshot tree."""
+    """The index of a destination: its recordings, snapshot and (optionally) timelapse trees."""
 
-    def __init__(self, recordings: ArchiveTree, snapshots: ArchiveTree) -> None:
+    def __init__(
+        self,
+        recordings: ArchiveTree,
+        snapshots: ArchiveTree,
+        timelapses: ArchiveTree | None = None,
+    ) -> None:
         """Start empty; :meth:`scan` fills it."""
         self.recordings = TreeIndex(recordings)
         self.snapshots = TreeIndex(snapshots)
+        self.timelapses = TreeIndex(timelapses) if timelapses is not None else None
 
     @property
-    def trees(self) -> tuple[TreeIndex, TreeIndex]:
-        """Return both tree indexes, recordings first."""
-        return self.recordings, self.snapshots
+    def trees(self) -> tuple[TreeIndex, ...]:
+        """Return the tree indexes: recordings, snapshots, then timelapses when indexed."""
+        if self.timelapses is None:
+            return self.recordings, self.snapshots
+        return self.recordings, self.snapshots, self.timelapses
 
     def totals(self) -> ArchiveTotals:
-        """Return the counts, bytes, newest capture and newest image of both trees."""
-        newest = [item for tree in self.trees if (item := tree.newest) is not None]
-        images = [item for tree in self.trees if (item := tree.newest_image) is not None]
+        """Return the counts and bytes of every tree, and the newest capture and image.
+
+        A timelapse is made from snapshots, not captured: it is no capture of its own.
+        """
+        captures = (self.recordings, self.snapshots)
+        newest = [item for tree in captures if (item := tree.newest) is not None]
+        images = [item for tree in captures if (item := tree.newest_image) is not None]
         newest_image = max(images, key=_age_key, default=None)
         return ArchiveTotals(
             files=sum(len(tree) for tree in self.trees),
