@@ -25,6 +25,7 @@ from .retention import RetentionSchedule
 from .settings import Settings
 from .snapshot_schedule import SnapshotSchedule
 from .sync_task import SyncTask
+from .timelapses import TimelapseJobs
 
 
 class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
@@ -59,6 +60,9 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
         )
         self.retention = RetentionSchedule(hass, entry, archive, settings, self._async_changed)
+        self.timelapses = TimelapseJobs(
+            hass, entry, archive, settings, self.presence, self.async_publish
+        )
         self._pending: Pending | None = None
         self._storage: CameraStorage | None = None
         self._disk: DiskFacts | None = None
@@ -76,9 +80,10 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     @callback
     def async_start_schedules(self) -> None:
-        """Start the snapshot and retention schedules (after the first refresh)."""
+        """Start the snapshot, retention and timelapse schedules (after the first refresh)."""
         self.snapshots.async_start()
         self.retention.async_start()
+        self.timelapses.async_start()
 
     async def _async_update_data(self) -> CamsyncState:
         """Measure the disk, clear solved repairs, look at the camera and maybe start a sync."""
@@ -162,6 +167,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             last_sync=sync.last_sync,
             last_report=sync.last_report,
             counters=sync.counters.copy(),
+            timelapse=self.timelapses.state,
         )
 
     @callback

@@ -20,7 +20,7 @@ import shutil
 from .archive import Archive, ArchivedFile, ArchiveTree
 from .backoff import FailureBook
 from .camera import CameraClient
-from .catalog import RECORDINGS, SNAPSHOTS, TIMELAPSES, Catalog, CatalogItem
+from .catalog import RECORDINGS, SNAPSHOTS, TIMELAPSES, TREES, Catalog, CatalogItem
 from .deletions import DeletionMemory, Ledger, without_deleted
 from .disk import DiskUsageSource, measure
 from .errors import CamsyncError
@@ -56,6 +56,7 @@ __all__ = [
     "SNAPSHOTS",
     "THUMBNAIL_WIDTH",
     "TIMELAPSES",
+    "TREES",
     "ArchiveFacts",
     "CameraArchive",
     "Catalog",
