@@ -14,7 +14,7 @@ from .const import EVENT_FILE_SAVED, EVENT_SYNC_FINISHED
 from .data import CamsyncConfigEntry
 from .engine.facade import CameraArchive
 from .engine.models import FileRole, SavedFile, SyncReport
-from .media_tree import CameraContext
+from .media_tree import CameraContext, tree_of
 
 
 @callback
@@ -38,7 +38,9 @@ def fire_file_saved(
     saved: SavedFile,
 ) -> dict[str, Any]:
     """Fire ``camsync_file_saved`` for a file that reached the archive; return its media fields."""
-    fields = media_fields(hass, entry, archive, saved.role, saved.name)
+    context = CameraContext.of(hass, entry, archive)
+    fields = context.fields(saved.role, saved.name).as_dict()
+    facts = context.catalog.facts(tree_of(saved.role), saved.name)
     hass.bus.async_fire(
         EVENT_FILE_SAVED,
         {
@@ -49,6 +51,7 @@ def fire_file_saved(
             "kind": saved.kind,
             "channel": saved.channel,
             "event": saved.event,
+            "triggers": sorted(facts.tags) if facts is not None else [],
             "path": saved.path,
             "size": saved.size,
             "recorded": saved.recorded.isoformat(),

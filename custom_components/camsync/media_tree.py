@@ -57,6 +57,11 @@ KIND_PREFIX = "kind-"
 type Match = Callable[[CatalogItem], bool]
 
 
+def tree_of(role: FileRole) -> str:
+    """Return the archive tree that holds files of a role."""
+    return {FileRole.SNAPSHOT: SNAPSHOTS, FileRole.TIMELAPSE: TIMELAPSES}.get(role, RECORDINGS)
+
+
 def _not_found(identifier: str) -> BrowseError:
     return BrowseError(
         translation_domain=DOMAIN,
@@ -142,7 +147,7 @@ class CameraContext:
 
         A thumbnail sidecar gives its video's; GPS and G-sensor files have none.
         """
-        tree = {FileRole.SNAPSHOT: SNAPSHOTS, FileRole.TIMELAPSE: TIMELAPSES}.get(role, RECORDINGS)
+        tree = tree_of(role)
         item = self.catalog.item(tree, name)
         if item is not None and item.facts.role is FileRole.THUMBNAIL and item.facts.video:
             video = self.catalog.item(tree, item.facts.video)
