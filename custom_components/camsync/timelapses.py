@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -76,7 +76,10 @@ class TimelapseJobs:
 
     async def _async_catch_up(self) -> None:
         """Make yesterday's timelapse if Home Assistant was not running after midnight."""
-        yesterday = dt_util.now().date() - timedelta(days=1)
+        now = dt_util.now()
+        if now.time() < time(*DAILY_AT):
+            return  # the daily run is still to come
+        yesterday = now.date() - timedelta(days=1)
         timelapses = self.archive.index.timelapses
         if timelapses is not None and any(
             timelapse_days(name) == (yesterday, yesterday) for name in timelapses
@@ -98,6 +101,8 @@ class TimelapseJobs:
         NoFramesError when there are none; VideoToolError, VideoToolMissingError or
         DiskLimitError when ffmpeg cannot make it.
         """
+        if not self.archive.count_snapshots(first, last):
+            raise NoFramesError(f"No snapshots from {first} to {last}")
         encoder = self.hass.data.setdefault(DATA_ENCODER, asyncio.Semaphore(1))
         async with self._lock, encoder:
             try:
@@ -105,8 +110,10 @@ class TimelapseJobs:
                 timelapse = await self.archive.timelapse(
                     ffmpeg, first, last, fps, on_progress=self._on_progress
                 )
+            except NoFramesError:
+                raise  # nothing was tried: no event
             except (CamsyncError, OSError) as err:
-                self._finish(first, last, {"outcome": _outcome(err), "message": str(err)})
+                self._finish(first, last, {"outcome": "failed", "message": str(err)})
                 raise
         saved = SavedFile(
             name=timelapse.path.name,
@@ -162,9 +169,3 @@ def describe(timelapse: Timelapse) -> dict[str, Any]:
         "fps": timelapse.fps,
         "duration": round(timelapse.duration, 3),
     }
-
-
-def _outcome(err: Exception) -> str:
-    if isinstance(err, NoFramesError):
-        return "no_snapshots"
-    return "failed"

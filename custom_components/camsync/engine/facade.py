@@ -359,6 +359,10 @@ class CameraArchive:
 
     # -- timelapses --
 
+    def count_snapshots(self, first: date, last: date) -> int:
+        """Return how many snapshots were taken from ``first`` to ``last`` (from the index)."""
+        return sum(first <= item.recorded.date() <= last for item in self.index.snapshots.values())
+
     async def timelapse(
         self,
         ffmpeg: str,
