@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_cached_translations
@@ -67,9 +68,8 @@ class Titles:
         if facts.role is FileRole.SNAPSHOT:
             return SEPARATOR.join((clock, self.word("snapshot")))
         if facts.role is FileRole.TIMELAPSE:
-            return SEPARATOR.join(
-                (self.span(item.name, item.day.isoformat()), self.word("timelapse"))
-            )
+            first, last = timelapse_days(item.name) or (item.day, item.day)
+            return SEPARATOR.join((self.span(first, last), self.word("timelapse")))
         parts = [clock, ", ".join(self.kind(kind) for kind in self._kinds(facts.kind, facts.tags))]
         if (direction := self.channel(facts.channel)) is not None:
             parts.append(direction)
@@ -82,12 +82,8 @@ class Titles:
         return [main, *others]
 
     @staticmethod
-    def span(name: str, fallback: str) -> str:
+    def span(first: date, last: date) -> str:
         """Return the days a timelapse covers: "2026-11-29", or first and last with a dash."""
-        days = timelapse_days(name)
-        if days is None:
-            return fallback
-        first, last = days
         if first == last:
             return first.isoformat()
         return f"{first.isoformat()} {EN_DASH} {last.isoformat()}"

@@ -526,3 +526,88 @@ async def test_a_thumbnail_that_cannot_be_made_is_a_503_logged_once(
             )
             assert (await client.get(url)).status == 503
     assert caplog.text.count("cannot make video thumbnails") == 1
+
+
+async def test_a_file_id_browses_to_its_playable_node(
+    hass: HomeAssistant, synced: MockConfigEntry, destination: Path
+) -> None:
+    name = next(name for name in archived(destination) if name.endswith("EF.mp4"))
+    node = await browse(hass, f"{synced.entry_id}/file/recordings/{name}")
+    assert (node.title, node.can_play, node.media_content_type) == (
+        dashcam_title(name),
+        True,
+        "video/mp4",
+    )
+
+
+async def test_a_thumbnail_sidecar_without_its_video_is_shown_as_it_is(
+    hass: HomeAssistant, synced: MockConfigEntry, destination: Path
+) -> None:
+    from custom_components.camsync.engine.models import FileRole
+    from custom_components.camsync.events import media_fields
+
+    files = archived(destination)
+    thm = next(name for name in files if name.endswith("EF.thm"))
+    files[thm.replace(".thm", ".mp4")].unlink()
+    archive = synced.runtime_data.archive
+    await archive.rescan()
+
+    fields = media_fields(hass, synced, archive, FileRole.THUMBNAIL, thm)
+
+    assert fields["media_content_id"] is None
+    assert fields["title"] == dashcam_title(thm.replace(".thm", ".mp4"))
+    assert fields["thumbnail"] == f"/api/camsync/thumbnail/{synced.entry_id}/recordings/{thm}"
+
+
+async def test_a_video_without_a_usable_first_frame_has_no_thumbnail(
+    hass: HomeAssistant,
+    dashcam: BlackVueSimulator,
+    destination: Path,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    # Without sidecars there is no .thm, and the simulator's synthetic videos have no frames.
+    entry = blackvue_entry(dashcam, destination, sidecars=False)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await sync_and_wait(hass, entry)
+    client = await hass_client()
+    name = dashcam.listed_names()[0]
+
+    response = await client.get(f"/api/camsync/thumbnail/{entry.entry_id}/recordings/{name}")
+
+    assert response.status == 503
+    assert "ffmpeg failed" in await response.text()
+    assert (await client.get(f"/api/camsync/file/not-an-entry/recordings/{name}")).status == 404
+
+
+async def test_a_thumbnail_asked_for_twice_at_once_is_made_once(
+    hass: HomeAssistant,
+    reolink_synced: MockConfigEntry,
+    reolink: ReolinkSimulator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    import asyncio
+
+    from custom_components.camsync.engine import thumbnails as engine_thumbnails
+
+    client = await hass_client()
+    url = (
+        f"/api/camsync/thumbnail/{reolink_synced.entry_id}/recordings/"
+        f"{reolink.recordings[1].basename}"
+    )
+    runs = 0
+    real = engine_thumbnails.run_ffmpeg
+
+    async def counting(*args: Any, **kwargs: Any) -> int:
+        nonlocal runs
+        runs += 1
+        await asyncio.sleep(0.1)
+        return await real(*args, **kwargs)
+
+    with patch.object(engine_thumbnails, "run_ffmpeg", counting):
+        responses = await asyncio.gather(*(client.get(url) for _ in range(3)))
+        bodies = [await response.read() for response in responses]
+
+    assert [response.status for response in responses] == [200, 200, 200]
+    assert len(set(bodies)) == 1
+    assert runs == 1

@@ -428,3 +428,33 @@ def test_the_timelapse_date_fields_take_dates() -> None:
     assert data["fps"] == 12
     with pytest.raises(vol.Invalid):
         TIMELAPSE_SCHEMA({"config_entry_id": "x", "start_date": "2026-11-19", "fps": 0})
+
+
+async def test_the_daily_run_logs_a_failure_and_waits_for_the_next_night(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    reolink: ReolinkSimulator,
+    destination: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    zone = dt_util.get_default_time_zone()
+    freezer.move_to(datetime(2026, 11, 20, 0, 1, tzinfo=zone))  # before the daily run
+    entry = await _setup(hass, reolink, destination)
+    freezer.move_to(datetime(2026, 11, 19, 22, 0, tzinfo=zone))
+    await _snapshots(hass, entry, 1, freezer)
+    hass.config_entries.async_update_entry(entry, options=entry.options | {CONF_TIMELAPSE: True})
+    freezer.move_to(datetime(2026, 11, 20, 0, 1, tzinfo=zone))
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not (destination / "timelapses").exists()  # no catch-up: the night's run is to come
+
+    with patch(
+        "custom_components.camsync.timelapses.async_ffmpeg_binary",
+        return_value="/nonexistent/ffmpeg",
+    ):
+        freezer.move_to(datetime(2026, 11, 20, 0, 5, tzinfo=zone))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert "The timelapse of Front yard for 2026-11-19 failed" in caplog.text
+    assert not (destination / "timelapses").exists()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 import re
 
@@ -168,8 +168,3 @@ async def _read_frames(frames: Iterable[Path]) -> AsyncIterator[bytes]:
             yield await run_io(path.read_bytes)
         except FileNotFoundError:
             continue
-
-
-def day_range(first: date, last: date) -> list[date]:
-    """Return every day from ``first`` to ``last``."""
-    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
