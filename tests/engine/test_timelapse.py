@@ -152,3 +152,30 @@ async def test_a_cancelled_job_kills_ffmpeg(tmp_path: Path) -> None:
     assert time.monotonic() - started < 5
     pid = int(pid_file.read_text())
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+async def test_ffmpeg_runs_below_home_assistants_priority(tmp_path: Path) -> None:
+    script = tmp_path / "ffmpeg"
+    niceness = tmp_path / "niceness"
+    script.write_text(f"#!/bin/sh\nsleep 0.3\nnice > {niceness}\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    await run_ffmpeg(str(script), [])
+    assert int(niceness.read_text()) >= 10
+
+
+async def test_a_big_camera_makes_a_1080p_timelapse(tmp_path: Path) -> None:
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    frames = []
+    for index in range(2):
+        path = folder / f"cam_{index}.jpg"
+        path.write_bytes(make_jpeg(f"frame {index}", 2560, 1440, quality=50))
+        frames.append(path)
+
+    path, count = await make_timelapse(
+        "ffmpeg", timelapse_archive(tmp_path), "cam_20261119.mp4", frames, 1
+    )
+
+    with av.open(str(path)) as container:
+        (stream,) = container.streams.video
+        assert (stream.width, stream.height, count) == (1920, 1080, 2)

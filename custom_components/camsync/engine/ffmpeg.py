@@ -3,8 +3,8 @@
 Thumbnails and timelapses are made by an ffmpeg binary the caller names (Home Assistant's own,
 through its ``ffmpeg`` integration). Frames can be fed through standard input while the progress
 ffmpeg reports (``-progress pipe:1``) is read from standard output; a cancelled job kills the
-process. Failures are engine errors: the binary is missing, the disk is full, or ffmpeg failed
-(with the last line it wrote).
+process. ffmpeg runs at a lower CPU priority than Home Assistant. Failures are engine errors: the
+binary is missing, the disk is full, or ffmpeg failed (with the last line it wrote).
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 import contextlib
 import logging
+import os
 
 from .errors import DiskLimitError, VideoToolError, VideoToolMissingError
 
 _LOGGER = logging.getLogger(__name__)
 _STDERR_KEEP = 4096
 _NO_SPACE = "No space left on device"
+NICENESS = 10
 
 type FrameFeed = AsyncIterator[bytes]
 
@@ -46,6 +48,7 @@ async def run_ffmpeg(
         )
     except OSError as err:  # FileNotFoundError, PermissionError
         raise VideoToolMissingError(f"Cannot run {binary}: {err.strerror or err}") from err
+    _lower_priority(process.pid)
     frames = 0
 
     def note(count: int) -> None:
@@ -73,6 +76,15 @@ async def run_ffmpeg(
     if stderr.strip():
         _LOGGER.debug("ffmpeg said: %s", stderr.strip()[-500:])
     return frames
+
+
+def _lower_priority(pid: int) -> None:
+    """Let Home Assistant go first: ffmpeg runs at a lower CPU priority (niceness 10).
+
+    Set before ffmpeg starts its encoder threads, which inherit it.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, pid, NICENESS)
 
 
 async def _read_progress(stream: asyncio.StreamReader | None, note: Callable[[int], None]) -> None:

@@ -29,12 +29,14 @@ DEFAULT_FPS = 10
 _NAME = re.compile(
     r"(?P<camera>[a-z0-9_]+?)_(?P<first>[0-9]{8})(?:_(?P<last>[0-9]{8}))?\.mp4", re.ASCII
 )
-# H.264 in yuv420p with the index first: plays in every browser while it loads. The scale
-# keeps the snapshot's size, rounded down to even numbers (yuv420p needs them).
+# H.264 in yuv420p with the index first: plays in every browser while it loads. The scale keeps
+# the snapshot's size up to 1920 pixels wide (1080p: a timelapse needs no more, and it halves the
+# work for a 4 MP camera), rounded down to even numbers (yuv420p needs them).
+MAX_WIDTH = 1920
 _ENCODE = (
     "-an",
     "-vf",
-    "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+    f"scale=trunc(min({MAX_WIDTH}\\,iw)/2)*2:-2",
     "-c:v",
     "libx264",
     "-preset",
