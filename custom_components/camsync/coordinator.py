@@ -2,10 +2,10 @@
 
 It composes the jobs that each live in their own module: camera presence (``presence.py``), the
 sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``), retention with
-the hourly rescan (``retention.py``) and timelapses (``timelapses.py``). The archive itself is the engine's facade, whose index makes
-a tick cost no directory walk. A tick lists the camera once (a survey); an automatic sync reuses
-that listing, and after the sync the same listing is planned again against the index instead of
-asking the camera a second time.
+the hourly rescan (``retention.py``) and timelapses (``timelapses.py``). The archive itself is
+the engine's facade, whose index makes a tick cost no directory walk. A tick lists the camera
+once (a survey); an automatic sync reuses that listing, and after the sync the same listing is
+planned again against the index instead of asking the camera a second time.
 """
 
 from __future__ import annotations

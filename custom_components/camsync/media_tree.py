@@ -201,10 +201,6 @@ class FileView:
         """Return True when at least one file matches."""
         return next(context.catalog.items(self.tree, self.match), None) is not None
 
-    def newest(self, context: CameraContext) -> CatalogItem | None:
-        """Return the newest matching file (the folder's thumbnail)."""
-        return max(context.catalog.items(self.tree, self.match), key=_age, default=None)
-
     def day_folders(self, context: CameraContext) -> list[BrowseMediaSource]:
         """Return one folder per day with matching files, newest first."""
         newest: dict[date, CatalogItem] = {}
@@ -275,28 +271,25 @@ class KindsView:
         """Return the folder's title."""
         return context.titles.word("view_kinds", "By kind")
 
-    def kinds(self, context: CameraContext) -> list[str]:
-        """Return the kinds present, in the vocabulary's order (others after)."""
-        present = context.catalog.kinds()
-        order = list(context.titles.order)
-        return sorted(
-            present, key=lambda kind: (order.index(kind) if kind in order else len(order), kind)
-        )
-
     def shown(self, context: CameraContext) -> bool:
         """Return True when the recordings carry at least two kinds (one is no filter)."""
         return len(context.catalog.kinds()) > 1
 
     def browse(self, context: CameraContext, rest: Sequence[str]) -> BrowseMediaSource:
-        """Return the kinds' folders."""
+        """Return one folder per kind, in the vocabulary's order, each with its newest file."""
         if rest:
             raise _not_found("/".join((self.key, *rest)))
+        newest: dict[str, CatalogItem] = {}
+        for item in context.catalog.items(RECORDINGS):  # one pass for every kind
+            for kind in {item.facts.kind, *item.facts.tags}:
+                known = newest.get(kind)
+                if known is None or _age(item) > _age(known):
+                    newest[kind] = item
+        rank = {kind: position for position, kind in enumerate(context.titles.order)}
         children = []
-        for kind in self.kinds(context):
+        for kind in sorted(newest, key=lambda kind: (rank.get(kind, len(rank)), kind)):
             view = kind_view(context, kind)
-            children.append(
-                context.folder(view.key, view.title(context), thumbnail=view.newest(context))
-            )
+            children.append(context.folder(view.key, view.title(context), thumbnail=newest[kind]))
         return context.folder(
             self.key,
             self.title(context),
