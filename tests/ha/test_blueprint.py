@@ -8,6 +8,7 @@ recording's thumbnail, for the kinds chosen, and for nothing else.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 import shutil
 from typing import Any
@@ -135,7 +136,7 @@ async def test_only_the_chosen_kinds_notify(
 @pytest.fixture
 async def reolink() -> AsyncIterator[ReolinkSimulator]:
     simulator = ReolinkSimulator()
-    simulator.recordings = make_reolink_recordings(1, 7, end=simulator.clock())
+    simulator.recordings = make_reolink_recordings(1, 7, end=simulator.clock() - timedelta(hours=1))
     async with simulator:
         yield simulator
 
