@@ -50,7 +50,18 @@ class CamsyncMediaSource(MediaSource):
 
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
         """Return the folder (or file) an item names."""
-        return browse(self.hass, item.identifier or "", can_search=SEARCH_SUPPORTED)
+        identifier = item.identifier or ""
+        if identifier:  # the top lists cameras only
+            await self._async_read_names(identifier)
+        return browse(self.hass, identifier, can_search=SEARCH_SUPPORTED)
+
+    async def _async_read_names(self, identifier: str) -> None:
+        """Read the recordings' names of the camera an identifier names (all: ""), off the loop."""
+        entry_id = identifier.partition("/")[0]
+        entries = self.hass.config_entries.async_loaded_entries(DOMAIN)
+        for entry in entries:
+            if not entry_id or entry.entry_id == entry_id:
+                await entry.runtime_data.archive.read_names()
 
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         """Return where an archived file plays, and its MIME type."""
@@ -84,6 +95,7 @@ class CamsyncMediaSource(MediaSource):
         entries = (
             [entry] if entry_id and (entry := loaded_entry(self.hass, entry_id)) else []
         ) or self.hass.config_entries.async_loaded_entries(DOMAIN)
+        await self._async_read_names(entry_id)
         classes = set(query.media_filter_classes or ())
         found: list[tuple[tuple[datetime, str], BrowseMediaSource]] = []
         for entry in entries:

@@ -37,7 +37,7 @@ from .engine.facade import (
     Catalog,
     CatalogItem,
 )
-from .engine.models import FileRole
+from .engine.models import FileFacts, FileRole
 from .kinds import PROFILES
 from .media_ids import (
     FILE,
@@ -54,7 +54,7 @@ from .media_titles import Titles
 DIRECTORY = "directory"
 KIND_PREFIX = "kind-"
 
-type Match = Callable[[CatalogItem], bool]
+type Match = Callable[[FileFacts], bool]
 
 
 def tree_of(role: FileRole) -> str:
@@ -199,18 +199,15 @@ class FileView:
 
     def shown(self, context: CameraContext) -> bool:
         """Return True when at least one file matches."""
-        return next(context.catalog.items(self.tree, self.match), None) is not None
+        return context.catalog.any(self.tree, self.match)
 
     def day_folders(self, context: CameraContext) -> list[BrowseMediaSource]:
         """Return one folder per day with matching files, newest first."""
-        newest: dict[date, CatalogItem] = {}
-        for item in context.catalog.items(self.tree, self.match):
-            known = newest.get(item.day)
-            if known is None or _age(item) > _age(known):
-                newest[item.day] = item
         return [
-            context.folder(f"{self.key}/{day.isoformat()}", day.isoformat(), thumbnail=item)
-            for day, item in sorted(newest.items(), reverse=True)
+            context.folder(
+                f"{self.key}/{item.day.isoformat()}", item.day.isoformat(), thumbnail=item
+            )
+            for item in context.catalog.newest_by_day(self.tree, self.match)
         ]
 
     def browse(self, context: CameraContext, rest: Sequence[str]) -> BrowseMediaSource:
@@ -245,19 +242,15 @@ class FileView:
         )
 
 
-def _age(item: CatalogItem) -> tuple[object, str]:
-    return item.recorded, item.name
-
-
-def _is_event(item: CatalogItem) -> bool:
-    return item.facts.event
+def _is_event(facts: FileFacts) -> bool:
+    return facts.event
 
 
 def kind_view(context: CameraContext, kind: str) -> FileView:
     """Return the view of the recordings of one kind (a type letter or any trigger)."""
 
-    def match(item: CatalogItem) -> bool:
-        return item.facts.kind == kind or kind in item.facts.tags
+    def match(facts: FileFacts) -> bool:
+        return facts.kind == kind or kind in facts.tags
 
     return FileView(f"{KIND_PREFIX}{kind}", RECORDINGS, "", match, label=context.titles.kind(kind))
 
@@ -279,12 +272,7 @@ class KindsView:
         """Return one folder per kind, in the vocabulary's order, each with its newest file."""
         if rest:
             raise _not_found("/".join((self.key, *rest)))
-        newest: dict[str, CatalogItem] = {}
-        for item in context.catalog.items(RECORDINGS):  # one pass for every kind
-            for kind in {item.facts.kind, *item.facts.tags}:
-                known = newest.get(kind)
-                if known is None or _age(item) > _age(known):
-                    newest[kind] = item
+        newest = context.catalog.newest_by_kind()
         rank = {kind: position for position, kind in enumerate(context.titles.order)}
         children = []
         for kind in sorted(newest, key=lambda kind: (rank.get(kind, len(rank)), kind)):

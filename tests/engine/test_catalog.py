@@ -57,11 +57,24 @@ def test_days_and_files_newest_first_with_their_thumbnails(tmp_path: Path) -> No
     assert on_day[0].thumbnail.name == "20261119_090000_EF.thm"
     assert on_day[1].thumbnail is None  # the dashcam sent none
     assert catalog.kinds() == {"N", "E", "P"}
-    assert catalog.days(RECORDINGS, lambda item: item.facts.event) == [date(2026, 11, 19)]
+    assert catalog.days(RECORDINGS, lambda facts: facts.event) == [date(2026, 11, 19)]
+    assert [item.name for item in catalog.newest_by_day(RECORDINGS)] == [
+        "20261120_070000_PR.mp4",
+        "20261119_090000_EF.mp4",
+    ]
+    assert {kind: item.name for kind, item in catalog.newest_by_kind().items()} == {
+        "N": "20261119_080000_NF.mp4",
+        "E": "20261119_090000_EF.mp4",
+        "P": "20261120_070000_PR.mp4",
+    }
+    assert catalog.any(RECORDINGS, lambda facts: facts.kind == "P")
+    assert not catalog.any(RECORDINGS, lambda facts: facts.kind == "M")
     assert catalog.item(RECORDINGS, "20261119_090000_E.gps").facts.role is FileRole.GPS  # type: ignore[union-attr]
     assert catalog.item(RECORDINGS, "nothing.mp4") is None
     assert catalog.item("elsewhere", "20261119_080000_NF.mp4") is None
     assert list(catalog.items("elsewhere")) == []
+    assert catalog.on_day("elsewhere", date(2026, 11, 19)) == []
+    assert catalog.newest_by_day("elsewhere") == []
 
     catalog.days(RECORDINGS)
     assert sorted(asked) == sorted(set(asked))  # each name read once
@@ -99,3 +112,33 @@ def test_the_memory_of_names_is_bounded(tmp_path: Path) -> None:
     for second in range(1100):
         catalog.facts(RECORDINGS, f"20261119_08{second // 60 % 60:02d}{second % 60:02d}_NF.mp4")
     assert len(catalog._facts) <= 1001
+
+
+async def test_names_are_read_off_the_event_loop_before_a_browse(tmp_path: Path) -> None:
+    import threading
+
+    from custom_components.camsync.engine.facade import CameraArchive
+
+    readers: set[str] = set()
+
+    class Client:
+        def recorded_at(self, name: str) -> datetime | None:
+            return recorded_at(name, UTC)
+
+        def describe(self, name: str) -> object:
+            readers.add(threading.current_thread().name)
+            return describe(name)
+
+    archive = CameraArchive(Client(), tmp_path)  # type: ignore[arg-type]
+    for name in ("20261119_080000_NF.mp4", "20261119_090000_EF.mp4"):
+        _add(archive.index, RECORDINGS, name)
+
+    await archive.read_names()
+    loop_thread = threading.current_thread().name
+    assert readers
+    assert loop_thread not in readers
+    readers.clear()
+    assert archive.catalog.days(RECORDINGS) == [date(2026, 11, 19)]
+    assert readers == set()  # remembered: nothing read on the loop
+    await archive.read_names()
+    assert readers == set()

@@ -1,14 +1,15 @@
 """The archive as a catalogue to browse: per tree, its days and each day's files, newest first.
 
 Everything is read from the index (no walk). What a recording's name says (its kind, triggers,
-direction, thumbnail sidecar) is asked of the camera's client once per name and remembered.
+direction, thumbnail sidecar) is asked of the camera's client once per name and remembered; the
+facade reads the names of a big archive in the executor before the first browse.
 Only what a person watches is listed: videos, snapshots and timelapses; a video's thumbnail
 sidecar comes with it, its GPS and G-sensor files are not shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -59,15 +60,24 @@ class CatalogItem:
         return self.facts.role in _SHOWN
 
 
-type Match = Callable[[CatalogItem], bool]
+type Match = Callable[[FileFacts], bool]
+"""Which files a view shows, by what their names say."""
 
 
 def _newest_first(item: CatalogItem) -> tuple[datetime, str]:
     return item.recorded, item.name
 
 
+def _age(file: ArchivedFile) -> tuple[datetime, str]:
+    return file.recorded, file.name
+
+
 class Catalog:
-    """Browsable views of one destination's index."""
+    """Browsable views of one destination's index.
+
+    A listing walks the tree's files once and builds an item only for what it returns, so the
+    days of 10,000 recordings cost a few milliseconds (``scripts/bench --only media``).
+    """
 
     def __init__(self, index: ArchiveIndex, describe: Describe) -> None:
         """Read ``index``; ``describe`` reads a recording's name (the camera client's)."""
@@ -97,37 +107,96 @@ class Catalog:
             self._facts[name] = self._describe(name)
         return self._facts[name]
 
+    def unknown(self) -> list[str]:
+        """Return the recordings whose names were not read yet."""
+        memo = self._facts
+        return [name for name in self.index.recordings if name not in memo]
+
+    def read(self, names: Iterable[str]) -> dict[str, FileFacts | None]:
+        """Read names (blocking-safe: it only parses them; run it in the executor for many)."""
+        return {name: self._describe(name) for name in names}
+
+    def learn(self, facts: Mapping[str, FileFacts | None]) -> None:
+        """Remember names read by :meth:`read`."""
+        self._facts.update(facts)
+
     def item(self, tree: str, name: str) -> CatalogItem | None:
         """Return one archived file, None when the tree holds no file of that name."""
         index = self.tree(tree)
         if index is None or (file := index.get(name)) is None:
             return None
-        return self._item(tree, index, file)
+        facts = self.facts(tree, name)
+        return None if facts is None else self._item(tree, index, file, facts)
 
-    def _item(self, tree: str, index: TreeIndex, file: ArchivedFile) -> CatalogItem | None:
-        facts = self.facts(tree, file.name)
-        if facts is None:
-            return None
+    @staticmethod
+    def _item(tree: str, index: TreeIndex, file: ArchivedFile, facts: FileFacts) -> CatalogItem:
         thumbnail = index.get(facts.thumbnail) if facts.thumbnail else None
         return CatalogItem(tree, file, facts, thumbnail)
+
+    def _shown(self, tree: str, match: Match | None) -> Iterator[tuple[ArchivedFile, FileFacts]]:
+        """Yield the files a person watches in ``tree`` (that ``match``), with their facts."""
+        index = self.tree(tree)
+        if index is None:
+            return
+        memo, facts_of = self._facts, self.facts
+        fixed = {SNAPSHOTS: _SNAPSHOT, TIMELAPSES: _TIMELAPSE}.get(tree)
+        for file in index.values():
+            facts = fixed or memo.get(file.name) or facts_of(tree, file.name)
+            if facts is not None and facts.role in _SHOWN and (match is None or match(facts)):
+                yield file, facts
 
     def items(self, tree: str, match: Match | None = None) -> Iterator[CatalogItem]:
         """Yield the files a person watches in ``tree`` (that ``match``), in no order."""
         index = self.tree(tree)
-        if index is None:
-            return
-        for file in index.values():
-            item = self._item(tree, index, file)
-            if item is not None and item.shown and (match is None or match(item)):
-                yield item
+        if index is not None:
+            for file, facts in self._shown(tree, match):
+                yield self._item(tree, index, file, facts)
+
+    def any(self, tree: str, match: Match | None = None) -> bool:
+        """Return True when ``tree`` has a file to show (that ``match``)."""
+        return next(self._shown(tree, match), None) is not None
 
     def days(self, tree: str, match: Match | None = None) -> list[date]:
         """Return the days with files (that ``match``), newest first."""
-        return sorted({item.day for item in self.items(tree, match)}, reverse=True)
+        return sorted({file.recorded.date() for file, _ in self._shown(tree, match)}, reverse=True)
+
+    def newest_by_day(self, tree: str, match: Match | None = None) -> list[CatalogItem]:
+        """Return the newest file of each day with files (that ``match``), newest day first."""
+        index = self.tree(tree)
+        if index is None:
+            return []
+        newest: dict[date, tuple[ArchivedFile, FileFacts]] = {}
+        for file, facts in self._shown(tree, match):
+            day = file.recorded.date()
+            known = newest.get(day)
+            if known is None or _age(file) > _age(known[0]):
+                newest[day] = (file, facts)
+        return [
+            self._item(tree, index, file, facts)
+            for _, (file, facts) in sorted(newest.items(), reverse=True)
+        ]
+
+    def newest_by_kind(self) -> dict[str, CatalogItem]:
+        """Return the newest recording of each kind and trigger the archive holds."""
+        newest: dict[str, tuple[ArchivedFile, FileFacts]] = {}
+        for file, facts in self._shown(RECORDINGS, None):
+            for kind in (facts.kind, *facts.tags):
+                known = newest.get(kind)
+                if known is None or _age(file) > _age(known[0]):
+                    newest[kind] = (file, facts)
+        index = self.index.recordings
+        return {kind: self._item(RECORDINGS, index, *pair) for kind, pair in newest.items()}
 
     def on_day(self, tree: str, day: date, match: Match | None = None) -> list[CatalogItem]:
         """Return the files of one day (that ``match``), newest first."""
-        chosen = [item for item in self.items(tree, match) if item.day == day]
+        index = self.tree(tree)
+        if index is None:
+            return []
+        chosen = [
+            self._item(tree, index, file, facts)
+            for file, facts in self._shown(tree, match)
+            if file.recorded.date() == day
+        ]
         return sorted(chosen, key=_newest_first, reverse=True)
 
     def newest(self, tree: str, match: Match | None = None) -> list[CatalogItem]:
@@ -137,7 +206,7 @@ class Catalog:
     def kinds(self) -> set[str]:
         """Return every kind and trigger the archived recordings carry."""
         found: set[str] = set()
-        for item in self.items(RECORDINGS):
-            found.add(item.facts.kind)
-            found |= item.facts.tags
+        for _, facts in self._shown(RECORDINGS, None):
+            found.add(facts.kind)
+            found |= facts.tags
         return found

@@ -8,7 +8,7 @@ what changes during a scan is applied again on top of the scan's result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +60,14 @@ class TreeIndex(Mapping[str, ArchivedFile]):
     def __contains__(self, name: object) -> bool:
         """Return True when a file of that name is archived (O(1))."""
         return name in self._files
+
+    def get(self, name: str, default: ArchivedFile | None = None) -> ArchivedFile | None:  # type: ignore[override]
+        """Return the archived file of that name, else ``default`` (the dict's own lookup)."""
+        return self._files.get(name, default)
+
+    def values(self) -> ValuesView[ArchivedFile]:
+        """Return the archived files (the dict's own view: browsing reads thousands)."""
+        return self._files.values()
 
     @property
     def bytes(self) -> int:
