@@ -9,9 +9,14 @@ Assistant has media-source search (2026.7 and later).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
-from homeassistant.components.media_player.browse_media import SearchMedia, SearchMediaQuery
+from homeassistant.components.media_player.browse_media import (
+    BrowseMedia,
+    SearchMedia,
+    SearchMediaQuery,
+)
 from homeassistant.components.media_player.const import MediaClass
 from homeassistant.components.media_source import (
     BrowseMediaSource,
@@ -26,7 +31,14 @@ from .const import DOMAIN
 from .engine.facade import TREES
 from .media_ids import FILE, mime_type, play_url
 from .media_titles import SEPARATOR
-from .media_tree import CameraContext, browse, file_item, loaded_entry
+from .media_tree import (
+    CameraContext,
+    browse_camera_node,
+    browse_root,
+    camera_of,
+    file_item,
+    loaded_entry,
+)
 
 SEARCH_LIMIT = 200
 # Home Assistant asks a media source to search from 2026.7 on; before, no search box is shown.
@@ -49,19 +61,16 @@ class CamsyncMediaSource(MediaSource):
         self.hass = hass
 
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
-        """Return the folder (or file) an item names."""
-        identifier = item.identifier or ""
-        if identifier:  # the top lists cameras only
-            await self._async_read_names(identifier)
-        return browse(self.hass, identifier, can_search=SEARCH_SUPPORTED)
+        """Return the folder (or file) an item names.
 
-    async def _async_read_names(self, identifier: str) -> None:
-        """Read the recordings' names of the camera an identifier names (all: ""), off the loop."""
-        entry_id = identifier.partition("/")[0]
-        entries = self.hass.config_entries.async_loaded_entries(DOMAIN)
-        for entry in entries:
-            if not entry_id or entry.entry_id == entry_id:
-                await entry.runtime_data.archive.read_names()
+        A camera's folders are worked out in the executor: a big archive has thousands of files.
+        """
+        if not item.identifier:
+            return browse_root(self.hass, can_search=SEARCH_SUPPORTED)
+        context, rest = camera_of(self.hass, item.identifier)
+        return await self.hass.async_add_executor_job(
+            partial(browse_camera_node, context, rest, can_search=SEARCH_SUPPORTED)
+        )
 
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         """Return where an archived file plays, and its MIME type."""
@@ -88,27 +97,33 @@ class CamsyncMediaSource(MediaSource):
     ) -> SearchMedia:
         """Return the files whose title, camera or day holds every word of the query.
 
-        The search covers the camera the item names (every camera at the top), newest first.
+        The search covers the camera the item names (every camera at the top), newest first;
+        it runs in the executor.
         """
-        words = query.search_query.casefold().split()
         entry_id = (item.identifier or "").partition("/")[0]
         entries = (
             [entry] if entry_id and (entry := loaded_entry(self.hass, entry_id)) else []
         ) or self.hass.config_entries.async_loaded_entries(DOMAIN)
-        await self._async_read_names(entry_id)
-        classes = set(query.media_filter_classes or ())
-        found: list[tuple[tuple[datetime, str], BrowseMediaSource]] = []
-        for entry in entries:
-            context = CameraContext.of(self.hass, entry)
-            for tree in TREES:
-                for archived in context.catalog.items(tree):
-                    node = context.file(archived)
-                    if classes and MediaClass(node.media_class) not in classes:
-                        continue
-                    text = SEPARATOR.join(
-                        (entry.title, node.title, archived.day.isoformat(), archived.facts.kind)
-                    ).casefold()
-                    if all(word in text for word in words):
-                        found.append(((archived.recorded, archived.name), node))
-        found.sort(key=lambda pair: pair[0], reverse=True)
-        return SearchMedia(result=[node for _, node in found[:SEARCH_LIMIT]])
+        contexts = [CameraContext.of(self.hass, entry) for entry in entries]
+        found = await self.hass.async_add_executor_job(search, contexts, query)
+        return SearchMedia(result=list(found))
+
+
+def search(contexts: list[CameraContext], query: SearchMediaQuery) -> list[BrowseMedia]:
+    """Return the files of the cameras that hold every word of the query, newest first."""
+    words = query.search_query.casefold().split()
+    classes = set(query.media_filter_classes or ())
+    found: list[tuple[tuple[datetime, str], BrowseMedia]] = []
+    for context in contexts:
+        for tree in TREES:
+            for archived in context.catalog.items(tree):
+                node = context.file(archived)
+                if classes and MediaClass(node.media_class) not in classes:
+                    continue
+                text = SEPARATOR.join(
+                    (context.entry.title, node.title, archived.day.isoformat(), archived.facts.kind)
+                ).casefold()
+                if all(word in text for word in words):
+                    found.append(((archived.recorded, archived.name), node))
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    return [node for _, node in found[:SEARCH_LIMIT]]

@@ -359,25 +359,35 @@ def browse_camera(context: CameraContext, *, can_search: bool) -> BrowseMediaSou
     return node
 
 
-def browse(hass: HomeAssistant, identifier: str, *, can_search: bool) -> BrowseMediaSource:
-    """Return the node an identifier names; BrowseError when there is none."""
-    if not identifier:
-        return browse_root(hass, can_search=can_search)
+def camera_of(hass: HomeAssistant, identifier: str) -> tuple[CameraContext, list[str]]:
+    """Return the camera an identifier starts with, and the rest of it (on the event loop).
+
+    BrowseError when it names no loaded camera.
+    """
     entry_id, *rest = identifier.split("/")
     entry = loaded_entry(hass, entry_id)
     if entry is None:
         raise _not_found(identifier)
-    context = CameraContext.of(hass, entry)
+    return CameraContext.of(hass, entry), rest
+
+
+def browse_camera_node(
+    context: CameraContext, rest: Sequence[str], *, can_search: bool
+) -> BrowseMediaSource:
+    """Return the node below a camera that ``rest`` names; BrowseError when there is none.
+
+    It only reads the index (a snapshot of it): the media source runs it in the executor.
+    """
     if not rest:
         return browse_camera(context, can_search=can_search)
     if rest[0] == FILE:
         item = file_item(context, rest[1:])
         if item is None:
-            raise _not_found(identifier)
+            raise _not_found("/".join((context.entry.entry_id, *rest)))
         return context.file(item)
     view = _view(context, rest[0])
     if view is None:
-        raise _not_found(identifier)
+        raise _not_found("/".join((context.entry.entry_id, *rest)))
     return view.browse(context, rest[1:])
 
 

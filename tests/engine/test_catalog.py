@@ -112,33 +112,3 @@ def test_the_memory_of_names_is_bounded(tmp_path: Path) -> None:
     for second in range(1100):
         catalog.facts(RECORDINGS, f"20261119_08{second // 60 % 60:02d}{second % 60:02d}_NF.mp4")
     assert len(catalog._facts) <= 1001
-
-
-async def test_names_are_read_off_the_event_loop_before_a_browse(tmp_path: Path) -> None:
-    import threading
-
-    from custom_components.camsync.engine.facade import CameraArchive
-
-    readers: set[str] = set()
-
-    class Client:
-        def recorded_at(self, name: str) -> datetime | None:
-            return recorded_at(name, UTC)
-
-        def describe(self, name: str) -> object:
-            readers.add(threading.current_thread().name)
-            return describe(name)
-
-    archive = CameraArchive(Client(), tmp_path)  # type: ignore[arg-type]
-    for name in ("20261119_080000_NF.mp4", "20261119_090000_EF.mp4"):
-        _add(archive.index, RECORDINGS, name)
-
-    await archive.read_names()
-    loop_thread = threading.current_thread().name
-    assert readers
-    assert loop_thread not in readers
-    readers.clear()
-    assert archive.catalog.days(RECORDINGS) == [date(2026, 11, 19)]
-    assert readers == set()  # remembered: nothing read on the loop
-    await archive.read_names()
-    assert readers == set()

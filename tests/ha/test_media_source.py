@@ -613,3 +613,25 @@ async def test_a_thumbnail_asked_for_twice_at_once_is_made_once(
     assert [response.status for response in responses] == [200, 200, 200]
     assert len(set(bodies)) == 1
     assert runs == 1
+
+
+async def test_a_cameras_folders_are_worked_out_off_the_event_loop(
+    hass: HomeAssistant, synced: MockConfigEntry
+) -> None:
+    import threading
+
+    from custom_components.camsync import media_tree
+
+    threads: list[threading.Thread] = []
+    real = media_tree.browse_camera
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    with patch.object(media_tree, "browse_camera", spy):
+        camera = await browse(hass, synced.entry_id)
+
+    assert camera.title == "Dashcam"
+    assert threads
+    assert threading.current_thread() not in threads

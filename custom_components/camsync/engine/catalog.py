@@ -1,15 +1,15 @@
 """The archive as a catalogue to browse: per tree, its days and each day's files, newest first.
 
 Everything is read from the index (no walk). What a recording's name says (its kind, triggers,
-direction, thumbnail sidecar) is asked of the camera's client once per name and remembered; the
-facade reads the names of a big archive in the executor before the first browse.
+direction, thumbnail sidecar) is asked of the camera's client once per name and remembered. A
+listing walks a copy of the tree's index, so the Home Assistant layer can run it in the executor.
 Only what a person watches is listed: videos, snapshots and timelapses; a video's thumbnail
 sidecar comes with it, its GPS and G-sensor files are not shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -107,19 +107,6 @@ class Catalog:
             self._facts[name] = self._describe(name)
         return self._facts[name]
 
-    def unknown(self) -> list[str]:
-        """Return the recordings whose names were not read yet."""
-        memo = self._facts
-        return [name for name in self.index.recordings if name not in memo]
-
-    def read(self, names: Iterable[str]) -> dict[str, FileFacts | None]:
-        """Read names (blocking-safe: it only parses them; run it in the executor for many)."""
-        return {name: self._describe(name) for name in names}
-
-    def learn(self, facts: Mapping[str, FileFacts | None]) -> None:
-        """Remember names read by :meth:`read`."""
-        self._facts.update(facts)
-
     def item(self, tree: str, name: str) -> CatalogItem | None:
         """Return one archived file, None when the tree holds no file of that name."""
         index = self.tree(tree)
@@ -140,7 +127,8 @@ class Catalog:
             return
         memo, facts_of = self._facts, self.facts
         fixed = {SNAPSHOTS: _SNAPSHOT, TIMELAPSES: _TIMELAPSE}.get(tree)
-        for file in index.values():
+        # A copy (made at once, under the GIL): the executor walks it while the loop may add.
+        for file in list(index.values()):
             facts = fixed or memo.get(file.name) or facts_of(tree, file.name)
             if facts is not None and facts.role in _SHOWN and (match is None or match(facts)):
                 yield file, facts

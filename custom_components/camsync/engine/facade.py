@@ -212,14 +212,6 @@ class CameraArchive:
             scanned=self.scanned,
         )
 
-    async def read_names(self) -> None:
-        """Read the names of recordings not browsed yet, in the executor.
-
-        A big archive's first browse would otherwise parse thousands of names on the event loop.
-        """
-        if unknown := self.catalog.unknown():
-            self.catalog.learn(await run_io(self.catalog.read, unknown))
-
     async def disk(self) -> DiskFacts | None:
         """Return the space of the disk holding the destination, None when it cannot be measured."""
         try:
