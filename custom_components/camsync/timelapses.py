@@ -71,8 +71,13 @@ class TimelapseJobs:
             self.hass, self._async_catch_up(), f"{DOMAIN} timelapse catch-up {self.entry.title}"
         )
 
-    async def _async_daily(self, now: datetime) -> None:
-        await self._async_yesterday(dt_util.as_local(now).date() - timedelta(days=1))
+    @callback
+    def _async_daily(self, now: datetime) -> None:
+        # A task of the entry's own, so unloading the camera stops ffmpeg mid-run.
+        day = dt_util.as_local(now).date() - timedelta(days=1)
+        self.entry.async_create_background_task(
+            self.hass, self._async_yesterday(day), f"{DOMAIN} daily timelapse {self.entry.title}"
+        )
 
     async def _async_catch_up(self) -> None:
         """Make yesterday's timelapse if Home Assistant was not running after midnight."""
