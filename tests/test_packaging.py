@@ -215,3 +215,25 @@ def test_config_schema_and_platform_parallel_updates() -> None:
     assert "CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)" in init
     for platform in ("camera.py", "sensor.py"):
         assert "PARALLEL_UPDATES = 0" in (PACKAGE / platform).read_text()
+
+
+def test_every_kind_and_direction_has_a_media_title_word(strings: dict[str, Any]) -> None:
+    from custom_components.camsync.kinds import PROFILES
+
+    common = strings["common"]
+    for profile in PROFILES.values():
+        for kind in profile.recording_kinds:
+            assert common[f"kind_{kind.lower()}"], kind
+        for channel in profile.channels:
+            assert common[f"channel_{channel.lower()}"], channel
+    assert all(key == key.lower() and value for key, value in common.items())
+
+
+def test_the_blueprint_lives_outside_the_integration() -> None:
+    blueprint = ROOT / "blueprints" / "automation" / "camsync" / "event_notification.yaml"
+    assert blueprint.is_file()
+    # The integration holds services.yaml and the quality scale, no blueprint for hassfest.
+    assert {path.name for path in PACKAGE.rglob("*.yaml")} == {
+        "services.yaml",
+        "quality_scale.yaml",
+    }

@@ -16,6 +16,7 @@ from .const import CONF_DESTINATION, CONF_KIND, DOMAIN, CameraKind
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry, CamsyncRuntimeData
 from .engine.facade import CameraArchive
+from .media_views import async_register_views
 from .migration import async_migrate
 from .services import async_setup_services
 from .settings import Settings
@@ -25,8 +26,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions."""
+    """Register the actions and the media views (files, thumbnails)."""
     async_setup_services(hass)
+    async_register_views(hass)
     return True
 
 

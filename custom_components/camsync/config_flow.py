@@ -54,6 +54,8 @@ from .const import (
     CONF_SNAPSHOT_MODE,
     CONF_STREAM,
     CONF_SYNC_INTERVAL,
+    CONF_TIMELAPSE,
+    CONF_TIMELAPSE_FPS,
     CONF_USE_HTTPS,
     DOMAIN,
     MEDIA_SUBFOLDER,
@@ -82,6 +84,7 @@ _WHOLE_NUMBER_OPTIONS = (
     CONF_DISK_LIMIT,
     CONF_DAYS_BACK,
     CONF_SNAPSHOT_INTERVAL,
+    CONF_TIMELAPSE_FPS,
 )
 
 
@@ -383,6 +386,12 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
                 [mode.value for mode in SnapshotMode], "snapshot_mode"
             ),
             vol.Required(CONF_SNAPSHOT_INTERVAL): _minutes(1440),
+            vol.Optional(CONF_TIMELAPSE): BooleanSelector(),
+            vol.Optional(CONF_TIMELAPSE_FPS): NumberSelector(
+                NumberSelectorConfig(
+                    min=1, max=60, unit_of_measurement="fps", mode=NumberSelectorMode.BOX
+                )
+            ),
         }
     return vol.Schema(fields)
 

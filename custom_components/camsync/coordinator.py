@@ -1,11 +1,11 @@
 """The coordinator of one camera: each tick looks at the camera once and publishes one state.
 
 It composes the jobs that each live in their own module: camera presence (``presence.py``), the
-sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``) and retention with
-the hourly rescan (``retention.py``). The archive itself is the engine's facade, whose index makes
-a tick cost no directory walk. A tick lists the camera once (a survey); an automatic sync reuses
-that listing, and after the sync the same listing is planned again against the index instead of
-asking the camera a second time.
+sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``), retention with
+the hourly rescan (``retention.py``) and timelapses (``timelapses.py``). The archive itself is
+the engine's facade, whose index makes a tick cost no directory walk. A tick lists the camera
+once (a survey); an automatic sync reuses that listing, and after the sync the same listing is
+planned again against the index instead of asking the camera a second time.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .retention import RetentionSchedule
 from .settings import Settings
 from .snapshot_schedule import SnapshotSchedule
 from .sync_task import SyncTask
+from .timelapses import TimelapseJobs
 
 
 class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
@@ -59,6 +60,9 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
         )
         self.retention = RetentionSchedule(hass, entry, archive, settings, self._async_changed)
+        self.timelapses = TimelapseJobs(
+            hass, entry, archive, settings, self.presence, self.async_publish
+        )
         self._pending: Pending | None = None
         self._storage: CameraStorage | None = None
         self._disk: DiskFacts | None = None
@@ -76,9 +80,10 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     @callback
     def async_start_schedules(self) -> None:
-        """Start the snapshot and retention schedules (after the first refresh)."""
+        """Start the snapshot, retention and timelapse schedules (after the first refresh)."""
         self.snapshots.async_start()
         self.retention.async_start()
+        self.timelapses.async_start()
 
     async def _async_update_data(self) -> CamsyncState:
         """Measure the disk, clear solved repairs, look at the camera and maybe start a sync."""
@@ -162,6 +167,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             last_sync=sync.last_sync,
             last_report=sync.last_report,
             counters=sync.counters.copy(),
+            timelapse=self.timelapses.state,
         )
 
     @callback

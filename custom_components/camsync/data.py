@@ -11,7 +11,7 @@ from homeassistant.config_entries import ConfigEntry
 
 from .const import SyncStatus
 from .engine.camera import CameraClient, CameraStorage, DeviceInfo
-from .engine.facade import ArchiveFacts, CameraArchive, DiskFacts, Survey
+from .engine.facade import ArchiveFacts, CameraArchive, DiskFacts, Survey, TimelapseProgress
 from .engine.models import Progress, SyncReport
 
 if TYPE_CHECKING:
@@ -69,6 +69,14 @@ class SyncCounters:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelapseState:
+    """The current or last timelapse of a camera."""
+
+    progress: TimelapseProgress
+    running: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CamsyncState:
     """The coordinator's data: one consistent snapshot of a camera and its archive.
 
@@ -89,6 +97,7 @@ class CamsyncState:
     last_sync: datetime | None
     last_report: SyncReport | None
     counters: SyncCounters
+    timelapse: TimelapseState | None = None
 
     @property
     def last_capture(self) -> datetime | None:

@@ -42,6 +42,23 @@ def _progress(state: CamsyncState) -> float | None:
     return None if state.progress is None else round(state.progress.percent, 1)
 
 
+def _timelapse_progress(state: CamsyncState) -> float | None:
+    return None if state.timelapse is None else round(state.timelapse.progress.percent, 1)
+
+
+def _timelapse_attributes(state: CamsyncState) -> dict[str, Any]:
+    timelapse = state.timelapse
+    if timelapse is None:
+        return {"timelapse": None, "frames": None, "done_frames": None, "running": False}
+    progress = timelapse.progress
+    return {
+        "timelapse": progress.name,
+        "frames": progress.total_frames,
+        "done_frames": progress.done_frames,
+        "running": timelapse.running,
+    }
+
+
 def _pending_attributes(state: CamsyncState) -> dict[str, Any]:
     pending = state.pending
     return {
@@ -132,6 +149,17 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         needs_camera=True,
         has_fn=lambda capabilities: capabilities.storage,
         value_fn=lambda state: state.storage.free_bytes if state.storage else None,
+    ),
+    CamsyncSensorDescription(
+        key="timelapse_progress",
+        translation_key="timelapse_progress",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        # Timelapses are made from snapshots: cameras that can take them.
+        has_fn=lambda capabilities: capabilities.live_snapshot,
+        value_fn=_timelapse_progress,
+        attributes_fn=_timelapse_attributes,
     ),
 )
 

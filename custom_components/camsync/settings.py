@@ -24,11 +24,14 @@ from .const import (
     CONF_SNAPSHOT_MODE,
     CONF_STREAM,
     CONF_SYNC_INTERVAL,
+    CONF_TIMELAPSE,
+    CONF_TIMELAPSE_FPS,
     DEFAULT_DAYS_BACK,
     DEFAULT_DISK_LIMIT,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SNAPSHOT_INTERVAL,
     DEFAULT_SYNC_INTERVAL,
+    DEFAULT_TIMELAPSE_FPS,
     CameraKind,
     SnapshotMode,
 )
@@ -55,6 +58,8 @@ def default_options(kind: CameraKind) -> dict[str, Any]:
             CONF_DAYS_BACK: DEFAULT_DAYS_BACK,
             CONF_SNAPSHOT_MODE: SnapshotMode.INTERVAL.value,
             CONF_SNAPSHOT_INTERVAL: DEFAULT_SNAPSHOT_INTERVAL,
+            CONF_TIMELAPSE: False,
+            CONF_TIMELAPSE_FPS: DEFAULT_TIMELAPSE_FPS,
         }
     return options
 
@@ -77,6 +82,9 @@ class Settings:
     days_back: timedelta | None
     snapshot_mode: SnapshotMode
     snapshot_interval: timedelta
+    timelapse: bool
+    """A timelapse of each day's snapshots, made after midnight."""
+    timelapse_fps: int
 
     @classmethod
     def from_options(cls, kind: CameraKind, options: Mapping[str, Any]) -> Settings:
@@ -101,6 +109,8 @@ class Settings:
             snapshot_interval=timedelta(
                 minutes=float(merged.get(CONF_SNAPSHOT_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL))
             ),
+            timelapse=bool(merged.get(CONF_TIMELAPSE, False)),
+            timelapse_fps=int(merged.get(CONF_TIMELAPSE_FPS, DEFAULT_TIMELAPSE_FPS)),
         )
 
     @property

@@ -75,6 +75,6 @@ class SnapshotSchedule:
         """Capture a live image now and store it in the snapshot tree."""
         saved = await self.presence.call(self.archive.snapshot(dt_util.now()))
         self.counters.snapshots += 1
-        fire_file_saved(self.hass, self.entry.entry_id, self.presence.device_id, saved)
+        fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
         self._publish()
         return saved

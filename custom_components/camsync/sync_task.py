@@ -130,7 +130,7 @@ class SyncTask:
     def _on_saved(self, saved: SavedFile) -> None:
         self.counters.files_saved += 1
         self.counters.bytes_saved += saved.size
-        fire_file_saved(self.hass, self.entry.entry_id, self.presence.device_id, saved)
+        fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
 
     @callback
     def _finish(self, report: SyncReport) -> None:
@@ -149,5 +149,5 @@ class SyncTask:
         if report.message:
             LOGGER.log(rule.log_level, "%s: %s", self.entry.title, report.message)
         if rule.fires_event:
-            fire_sync_finished(self.hass, self.entry.entry_id, self.presence.device_id, report)
+            fire_sync_finished(self.hass, self.entry, self.archive, self.presence.device_id, report)
         self._publish()

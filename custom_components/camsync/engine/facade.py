@@ -3,15 +3,16 @@
 ``CameraArchive`` ties a camera client to its destination folder. ``start`` loads the state in
 ``.camsync/`` and builds the index with one scan; ``survey`` lists the camera once and plans
 against the index; ``sync`` runs (reusing a survey's listing when given one); ``prune``,
-``snapshot`` and ``rescan`` keep the index current; ``facts`` reads it without touching the disk.
-Every blocking call runs in the executor.
+``snapshot``, ``timelapse`` and ``rescan`` keep the index current; ``facts`` reads it without
+touching the disk, and ``catalog`` browses it (the media source). Every blocking call runs in the
+executor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 import logging
 from pathlib import Path
 import shutil
@@ -19,6 +20,7 @@ import shutil
 from .archive import Archive, ArchivedFile, ArchiveTree
 from .backoff import FailureBook
 from .camera import CameraClient
+from .catalog import RECORDINGS, SNAPSHOTS, TIMELAPSES, TREES, Catalog, CatalogItem
 from .deletions import DeletionMemory, Ledger, without_deleted
 from .disk import DiskUsageSource, measure
 from .errors import CamsyncError
@@ -31,20 +33,45 @@ from .plan import make_plan
 from .prune import prune
 from .run import Clock, Known, SyncHooks, run_sync, utc_now
 from .snapshots import camera_slug, save_snapshot, snapshot_archive, snapshot_recorded_at
+from .thumbnails import THUMBNAIL_WIDTH, ThumbnailCache, video_thumbnail
+from .timelapse import (
+    DEFAULT_FPS,
+    Timelapse,
+    TimelapseProgress,
+    frames_between,
+    make_timelapse,
+    timelapse_archive,
+    timelapse_days,
+    timelapse_name,
+    timelapse_recorded_at,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
 # What the Home Assistant layer and the benchmarks take from the engine besides the camera
 # protocol (camera.py), the values (models.py) and the errors (errors.py).
 __all__ = [
+    "DEFAULT_FPS",
+    "RECORDINGS",
+    "SNAPSHOTS",
+    "THUMBNAIL_WIDTH",
+    "TIMELAPSES",
+    "TREES",
     "ArchiveFacts",
     "CameraArchive",
+    "Catalog",
+    "CatalogItem",
     "DiskFacts",
     "RescanReport",
     "Survey",
     "SyncHooks",
+    "ThumbnailCache",
+    "Timelapse",
+    "TimelapseProgress",
     "camera_slug",
     "prove_writable",
+    "timelapse_days",
+    "video_thumbnail",
 ]
 
 
@@ -75,6 +102,7 @@ class CameraArchive:
         self.client = client
         self.recordings = Archive(destination, "recordings", grouping)
         self.snapshots = snapshot_archive(destination)
+        self.timelapses = timelapse_archive(destination)
         self.camera_slug = camera_slug(camera_name)
         self.local_tz = local_tz
         self.holder = holder
@@ -83,8 +111,11 @@ class CameraArchive:
         self.trees = (
             ArchiveTree(self.recordings, client.recorded_at),
             ArchiveTree(self.snapshots, self._recognise_snapshot),
+            ArchiveTree(self.timelapses, self._recognise_timelapse),
         )
         self.index = ArchiveIndex(*self.trees)
+        self.catalog = Catalog(self.index, client.describe)
+        self.thumbnails = ThumbnailCache(self.state_dir)
         self.deletions = DeletionMemory(self.state_dir / "deleted.json")
         self.ledger = Ledger(self.state_dir / "archived.txt", None)
         self.last_listing: tuple[Listing, datetime | None] | None = None
@@ -102,6 +133,9 @@ class CameraArchive:
 
     def _recognise_snapshot(self, name: str) -> datetime | None:
         return snapshot_recorded_at(name, self.local_tz)
+
+    def _recognise_timelapse(self, name: str) -> datetime | None:
+        return timelapse_recorded_at(name, self.local_tz)
 
     # -- state and index --
 
@@ -140,6 +174,7 @@ class CameraArchive:
             raise
         saved_meanwhile = self.index.finish_scan(scanned)
         self.scanned = self.clock()
+        await self._sweep_thumbnails()
         if not detect:
             return RescanReport(len(self.index.recordings), ())
         on_disk = set(self.index.recordings) | saved_meanwhile
@@ -156,6 +191,14 @@ class CameraArchive:
         self.deletions.remember({name: self.client.recorded_at(name) for name in missing})
         if self.ledger.names != on_disk:
             self.ledger.rewrite(on_disk)
+
+    async def _sweep_thumbnails(self) -> None:
+        """Delete the thumbnails of files that are no longer archived (the user deleted them)."""
+        keep = {name for tree in self.index.trees for name in tree}
+        try:
+            await run_io(self.thumbnails.sweep, keep)
+        except OSError as err:
+            _LOGGER.debug("Cannot tidy the thumbnails in %s: %s", self.state_dir, err)
 
     def facts(self) -> ArchiveFacts:
         """Return the archive's facts from the index (cheap: no disk access)."""
@@ -300,8 +343,10 @@ class CameraArchive:
             gone = {Path(path).name for path in report.deleted}
             recordings = [name for name in gone if self.index.recordings.discard(name)]
             for name in gone:
-                self.index.snapshots.discard(name)
+                for tree in self.index.trees[1:]:
+                    tree.discard(name)
             await run_io(self._note_pruned, recordings, cutoff)
+            await run_io(self.thumbnails.forget, gone)
         return report
 
     def _older(self, cutoff: datetime) -> list[list[ArchivedFile]]:
@@ -311,3 +356,36 @@ class CameraArchive:
         """Write pruned recordings off the ledger: they are not the user's deletions (blocking)."""
         self.ledger.append(removed=recordings)
         self.deletions.forget_before(cutoff)
+
+    # -- timelapses --
+
+    def count_snapshots(self, first: date, last: date) -> int:
+        """Return how many snapshots were taken from ``first`` to ``last`` (from the index)."""
+        return sum(first <= item.recorded.date() <= last for item in self.index.snapshots.values())
+
+    async def timelapse(
+        self,
+        ffmpeg: str,
+        first: date,
+        last: date,
+        fps: float = DEFAULT_FPS,
+        *,
+        on_progress: Callable[[TimelapseProgress], None] | None = None,
+    ) -> Timelapse:
+        """Make a timelapse of the snapshots taken from ``first`` to ``last`` with ``ffmpeg``.
+
+        It replaces one made before for the same days. NoFramesError when those days have no
+        snapshots; VideoToolError or DiskLimitError when ffmpeg fails.
+        """
+        frames = await run_io(frames_between, list(self.index.snapshots.values()), first, last)
+        name = timelapse_name(self.camera_slug, first, last)
+        path, count = await make_timelapse(
+            ffmpeg, self.timelapses, name, frames, fps, on_progress=on_progress
+        )
+        size = (await run_io(path.stat)).st_size
+        recorded = timelapse_recorded_at(name, self.local_tz)
+        assert recorded is not None  # the name was made here
+        assert self.index.timelapses is not None
+        self.index.timelapses.add(ArchivedFile(name, path, size, recorded))
+        await run_io(self.thumbnails.forget, [name])
+        return Timelapse(path, size, first, last, count, fps)

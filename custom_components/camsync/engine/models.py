@@ -18,6 +18,7 @@ class FileRole(StrEnum):
     GPS = "gps"
     ACCELEROMETER = "accelerometer"
     SNAPSHOT = "snapshot"
+    TIMELAPSE = "timelapse"
 
 
 class Grouping(StrEnum):
@@ -36,6 +37,24 @@ class Priority(StrEnum):
     EVENTS_FIRST = "events_first"
     NEWEST_FIRST = "newest_first"
     OLDEST_FIRST = "oldest_first"
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What an archived file's name says about it, as the camera's client reads the name.
+
+    ``kind`` is the main trigger (a BlackVue type letter, a Reolink trigger), ``tags`` every
+    trigger the name carries. ``thumbnail`` names the image the camera makes for a video (a
+    BlackVue ``.thm``); ``video`` names the video a sidecar belongs to.
+    """
+
+    role: FileRole
+    kind: str = ""
+    channel: str = ""
+    event: bool = False
+    tags: frozenset[str] = frozenset()
+    thumbnail: str | None = None
+    video: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
