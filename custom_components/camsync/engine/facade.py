@@ -20,7 +20,7 @@ from .archive import Archive, ArchivedFile, ArchiveTree
 from .backoff import FailureBook
 from .camera import CameraClient
 from .deletions import DeletionMemory, Ledger, without_deleted
-from .disk import DiskUsageSource, measure
+from .disk import DiskUsageSource, human_size, measure, usable_size, used_percent
 from .errors import CamsyncError
 from .facts import ArchiveFacts, DiskFacts, RescanReport, Survey
 from .files import run_io
@@ -44,6 +44,7 @@ __all__ = [
     "Survey",
     "SyncHooks",
     "camera_slug",
+    "human_size",
     "prove_writable",
 ]
 
@@ -175,8 +176,13 @@ class CameraArchive:
             usage = await run_io(measure, self.destination, self.disk_usage)
         except OSError:
             return None
-        used = 100.0 * usage.used / usage.total if usage.total else 100.0
-        return DiskFacts(total=usage.total, free=usage.free, used_percent=used)
+        usable = usable_size(usage)
+        return DiskFacts(
+            total=usable,
+            free=usage.free,
+            used_percent=used_percent(usage),
+            reserved=max(usage.total - usable, 0),
+        )
 
     async def forget_deletions(self) -> int:
         """Forget every remembered deletion, so those files are fetched again; return how many."""

@@ -105,6 +105,8 @@ class SyncOptions:
     priority: Priority = Priority.EVENTS_FIRST
     sidecars: bool = True
     disk_limit_percent: float = 90.0
+    keep_free_bytes: int = 0
+    """Bytes that must stay available on the destination's disk (0: only the percent limit)."""
     retry_base: timedelta = timedelta(minutes=15)
     retry_max: timedelta = timedelta(days=1)
     concurrency: int = 1

@@ -145,7 +145,12 @@ async def run_sync(
             try:
                 await run.sync(
                     since,
-                    DiskGuard(archive.destination, options.disk_limit_percent, disk_usage),
+                    DiskGuard(
+                        archive.destination,
+                        options.disk_limit_percent,
+                        disk_usage,
+                        keep_free=options.keep_free_bytes,
+                    ),
                     known or Known(),
                 )
             finally:
