@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 import logging
 from pathlib import Path
 import shutil
@@ -309,6 +309,23 @@ class CameraArchive:
                 self.index.snapshots.discard(name)
             await run_io(self._note_pruned, recordings, cutoff)
         return report
+
+    def cutoff_freeing(self, wanted: int) -> datetime | None:
+        """Return the cutoff whose prune frees at least ``wanted`` bytes, oldest files first.
+
+        None when deleting the whole archive would not free that much. Reads the index only.
+        """
+        files = sorted(
+            (item for tree in self.index.trees for item in tree.values()),
+            key=lambda item: (item.recorded, item.name),
+        )
+        freed = 0
+        for item in files:
+            freed += item.size
+            if freed >= wanted:
+                # prune() deletes what was recorded before the cutoff: this file and its peers.
+                return item.recorded + timedelta(microseconds=1)
+        return None
 
     def _older(self, cutoff: datetime) -> list[list[ArchivedFile]]:
         return [tree.older_than(cutoff) for tree in self.index.trees]

@@ -70,6 +70,11 @@ class DiskFacts:
         """Return how the disk breaks its limits now (``is …``), None when it is within them."""
         return limit_problem(self, limit_percent, keep_free)
 
+    def excess(self, limit_percent: float, keep_free: int = 0) -> int:
+        """Return how many bytes must go for the disk to be within both limits again."""
+        over_limit = self.used - int(self.total * limit_percent / 100.0)
+        return max(over_limit, keep_free - self.free, 0)
+
 
 @dataclass(frozen=True, slots=True)
 class RescanReport:

@@ -229,6 +229,10 @@ class PruneReport:
     deleted: tuple[str, ...]
     bytes: int
     folders_removed: tuple[str, ...] = ()
+    oldest: datetime | None = None
+    """When the oldest deleted file was recorded (None: nothing deleted)."""
+    newest: datetime | None = None
+    """When the newest deleted file was recorded."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly summary."""
@@ -239,4 +243,6 @@ class PruneReport:
             "deleted_files": len(self.deleted),
             "deleted_bytes": self.bytes,
             "folders_removed": list(self.folders_removed),
+            "oldest": self.oldest.isoformat() if self.oldest else None,
+            "newest": self.newest.isoformat() if self.newest else None,
         }
