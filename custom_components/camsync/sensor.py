@@ -103,10 +103,16 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         value_fn=_progress,
     ),
     CamsyncSensorDescription(
-        key="last_sync",
-        translation_key="last_sync",
+        key="last_success",
+        translation_key="last_success",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda state: state.last_sync,
+        value_fn=lambda state: state.last_success,
+    ),
+    CamsyncSensorDescription(
+        key="last_attempt",
+        translation_key="last_attempt",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda state: state.last_attempt,
     ),
     CamsyncSensorDescription(
         key="archive_size",
@@ -114,8 +120,10 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         device_class=SensorDeviceClass.DATA_SIZE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfInformation.BYTES,
-        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
-        suggested_display_precision=2,
+        # Home Assistant fixes a sensor's unit when it registers it: an archive starts small,
+        # so MB with a decimal ("11.8 MB", not "0.01 GB"); GB can be chosen in its settings.
+        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.archive.bytes,
     ),

@@ -52,10 +52,11 @@ class SyncHistory:
     @callback
     def note(self, report: SyncReport) -> None:
         """Remember a finished run (written a few seconds later)."""
-        self.last_attempt = report.finished
+        finished = report.finished or dt_util.utcnow()
+        self.last_attempt = finished
         self.last_outcome = report.outcome.value
         if report.outcome is Outcome.COMPLETED:
-            self.last_success = report.finished
+            self.last_success = finished
         self._store.async_delay_save(self._data, SAVE_DELAY)
 
     async def async_remove(self) -> None:

@@ -113,7 +113,7 @@ async def test_the_facade_reports_the_usable_space(
 async def test_a_limit_below_what_df_shows_stops_the_sync(
     reserved_fs: Path, client: BlackVueClient
 ) -> None:
-    """df says 35 % used; whole-disk arithmetic said 25.6 %, so a 30 % limit never stopped it."""
+    """At 35 % used (df), 25.6 % by whole-disk arithmetic: a 30 % limit must stop the sync."""
     destination = reserved_fs / "archive"
     report = await run_sync(
         client, Archive(destination, "recordings"), SyncOptions(disk_limit_percent=30.0)
@@ -125,9 +125,7 @@ async def test_a_limit_below_what_df_shows_stops_the_sync(
     assert "30% limit" in report.message
 
 
-async def test_keeping_space_free_stops_the_sync(
-    reserved_fs: Path, client: BlackVueClient
-) -> None:
+async def test_keeping_space_free_stops_the_sync(reserved_fs: Path, client: BlackVueClient) -> None:
     destination = reserved_fs / "archive"
     free = shutil.disk_usage(reserved_fs).free
     report = await run_sync(

@@ -27,7 +27,7 @@ def _refusal(err: aiohttp.ClientConnectorError) -> str:
     if isinstance(err, aiohttp.ClientConnectorDNSError):
         return "its name does not resolve"
     code = err.os_error.errno if err.os_error is not None else None
-    return _CONNECT_ERRORS.get(code, "no connection could be made")
+    return _CONNECT_ERRORS.get(code or 0, "no connection could be made")
 
 
 _CONNECT_ERRORS = {
@@ -90,6 +90,4 @@ def file_request(host: str, name: str) -> Iterator[None]:
             name, "bad_reply", "the camera sent a broken answer (cut short)"
         ) from None
     except aiohttp.ClientError:
-        raise FileTransferError(
-            name, "reset", "the connection closed without a reply"
-        ) from None
+        raise FileTransferError(name, "reset", "the connection closed without a reply") from None

@@ -104,7 +104,7 @@ class DiskGuard:
         *,
         keep_free: int = 0,
     ) -> None:
-        """Guard the disk that holds ``path``: at most ``limit_percent`` used, ``keep_free`` left."""
+        """Guard the disk holding ``path``: at most ``limit_percent`` used, ``keep_free`` left."""
         self.path = path
         self.limit_percent = limit_percent
         self.keep_free = keep_free

@@ -9,7 +9,6 @@ Every blocking call runs in the executor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 import logging
@@ -287,13 +286,20 @@ class CameraArchive:
     # -- retention --
 
     async def prune(
-        self, cutoff: datetime, *, dry_run: bool = False, rescan: bool = False
+        self,
+        cutoff: datetime,
+        *,
+        dry_run: bool = False,
+        rescan: bool = False,
+        keep_away: bool = False,
     ) -> PruneReport:
         """Delete files recorded before ``cutoff`` (from the index), holding the destination's lock.
 
         A prune never runs beside a sync of the same destination, from this entry or another:
         LockHeldError when one holds the lock. A dry run deletes nothing and needs no lock.
-        ``rescan`` walks the archive first (under the same lock).
+        ``rescan`` walks the archive first (under the same lock). ``keep_away`` remembers the
+        deleted recordings as the user's deletions, so a camera that still lists them does not
+        bring them back (a prune to make room); otherwise they count as retention's.
         """
         if dry_run:
             return await run_io(
@@ -304,10 +310,12 @@ class CameraArchive:
                 await self._rescan(detect=True)
             report = await run_io(prune, self.trees, cutoff, indexed=self._older(cutoff))
             gone = {Path(path).name for path in report.deleted}
-            recordings = [name for name in gone if self.index.recordings.discard(name)]
+            recordings = [
+                item for name in gone if (item := self.index.recordings.discard(name)) is not None
+            ]
             for name in gone:
                 self.index.snapshots.discard(name)
-            await run_io(self._note_pruned, recordings, cutoff)
+            await run_io(self._note_pruned, recordings, cutoff, keep_away)
         return report
 
     def cutoff_freeing(self, wanted: int) -> datetime | None:
@@ -330,7 +338,15 @@ class CameraArchive:
     def _older(self, cutoff: datetime) -> list[list[ArchivedFile]]:
         return [tree.older_than(cutoff) for tree in self.index.trees]
 
-    def _note_pruned(self, recordings: Iterable[str], cutoff: datetime) -> None:
-        """Write pruned recordings off the ledger: they are not the user's deletions (blocking)."""
-        self.ledger.append(removed=recordings)
-        self.deletions.forget_before(cutoff)
+    def _note_pruned(
+        self, recordings: list[ArchivedFile], cutoff: datetime, keep_away: bool
+    ) -> None:
+        """Write pruned recordings off the ledger (blocking).
+
+        Retention's are not the user's deletions; a prune the user asked for to make room is.
+        """
+        self.ledger.append(removed=[item.name for item in recordings])
+        if keep_away:
+            self.deletions.remember({item.name: item.recorded for item in recordings})
+        else:
+            self.deletions.forget_before(cutoff)
