@@ -1,7 +1,8 @@
 """Fix flows for repair issues: the disk limit, fixed by raising it or by pruning now.
 
 Pruning shows first what it would delete (a dry run: how many files, how much, from when to
-when): the oldest files, just enough of them to bring the disk back within its limits. What it
+when): the oldest files, just enough of them to make room beyond the limits for the pending
+downloads (when the camera states their size) or 5 % of the disk, whichever is more. What it
 deletes is remembered as deleted by the user, so the camera does not bring it back.
 """
 
@@ -31,6 +32,7 @@ from .engine.models import PruneReport
 
 GB = 1_000_000_000
 MAX_LIMIT = 98  # percent, as the options allow
+HEADROOM_PERCENT = 5  # room to make beyond the limits, unless the pending downloads need more
 
 
 async def async_create_fix_flow(
@@ -154,7 +156,11 @@ class DiskLimitRepairFlow(RepairsFlow):
             else:
                 await coordinator.async_room_made()
                 return self.async_create_entry(data={})
-        excess = disk.excess(settings.disk_limit, settings.keep_free)
+        pending = coordinator.data.pending
+        headroom = max(
+            disk.total * HEADROOM_PERCENT // 100, (pending.bytes or 0) if pending else 0
+        )
+        excess = disk.excess(settings.disk_limit, settings.keep_free, headroom)
         if excess <= 0:
             await coordinator.async_room_made()
             return self.async_abort(reason="within_limit", description_placeholders=placeholders)

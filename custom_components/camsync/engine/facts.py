@@ -70,10 +70,14 @@ class DiskFacts:
         """Return how the disk breaks its limits now (``is …``), None when it is within them."""
         return limit_problem(self, limit_percent, keep_free)
 
-    def excess(self, limit_percent: float, keep_free: int = 0) -> int:
-        """Return how many bytes must go for the disk to be within both limits again."""
-        over_limit = self.used - int(self.total * limit_percent / 100.0)
-        return max(over_limit, keep_free - self.free, 0)
+    def excess(self, limit_percent: float, keep_free: int = 0, headroom: int = 0) -> int:
+        """Return how many bytes must go for ``headroom`` more bytes to fit within both limits.
+
+        A sync stops before the next file would pass a limit, so the disk is usually just
+        within them when it stops: the headroom is the room wanted beyond them.
+        """
+        over_limit = self.used + headroom - int(self.total * limit_percent / 100.0)
+        return max(over_limit, keep_free + headroom - self.free, 0)
 
 
 @dataclass(frozen=True, slots=True)
