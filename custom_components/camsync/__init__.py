@@ -19,6 +19,7 @@ from .engine.facade import CameraArchive
 from .migration import async_migrate
 from .services import async_setup_services
 from .settings import Settings
+from .sync_history import SyncHistory
 
 PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.CAMERA, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -62,6 +63,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> 
     if unloaded:
         await runtime.client.async_close()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> None:
+    """Delete what camsync stored for the entry in Home Assistant (the archive stays)."""
+    await SyncHistory(hass, entry.entry_id).async_remove()
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
