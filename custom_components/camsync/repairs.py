@@ -157,9 +157,7 @@ class DiskLimitRepairFlow(RepairsFlow):
                 await coordinator.async_room_made()
                 return self.async_create_entry(data={})
         pending = coordinator.data.pending
-        headroom = max(
-            disk.total * HEADROOM_PERCENT // 100, (pending.bytes or 0) if pending else 0
-        )
+        headroom = max(disk.total * HEADROOM_PERCENT // 100, (pending.bytes or 0) if pending else 0)
         excess = disk.excess(settings.disk_limit, settings.keep_free, headroom)
         if excess <= 0:
             await coordinator.async_room_made()

@@ -90,7 +90,7 @@ async def test_prune_now_shows_what_it_would_delete_then_deletes_it(
     assert menu["type"] is FlowResultType.MENU
     assert menu["menu_options"] == ["raise_limit", "prune"]
     assert menu["description_placeholders"]["limit"] == "90"
-    assert float(menu["description_placeholders"]["used"]) > 90
+    assert float(menu["description_placeholders"]["used"]) > 85  # stopped just before 90 %
 
     preview = await _answer(hass, menu["flow_id"], {"next_step_id": "prune"})
     assert preview["type"] is FlowResultType.FORM
@@ -211,3 +211,41 @@ async def test_the_flow_of_an_unloaded_entry_aborts(
     result = await _start(hass, issue_id)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "entry_not_loaded"
+
+
+async def test_room_made_elsewhere_needs_no_prune(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    dashcam: BlackVueSimulator,
+    destination: Path,
+    full: None,
+) -> None:
+    issue_id = await _fill_up(hass, entry, dashcam)
+    menu = await _start(hass, issue_id)
+
+    def emptied(path: Path) -> Usage:  # the user deleted other files meanwhile
+        return Usage(TOTAL, TOTAL // 10, TOTAL - TOTAL // 10)
+
+    entry.runtime_data.archive.disk_usage = emptied
+    before = archived(destination)
+    result = await _answer(hass, menu["flow_id"], {"next_step_id": "prune"})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "within_limit"
+    assert set(before) <= set(archived(destination))  # nothing deleted
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert state_of(hass, STATUS) != "disk_full"
+
+
+async def test_a_disk_that_cannot_be_measured(
+    hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator, full: None
+) -> None:
+    issue_id = await _fill_up(hass, entry, dashcam)
+
+    def gone(path: Path) -> Usage:
+        raise OSError("stale NFS handle")
+
+    entry.runtime_data.archive.disk_usage = gone
+    result = await _start(hass, issue_id)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "disk_unknown"
