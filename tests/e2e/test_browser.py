@@ -305,6 +305,41 @@ async def assert_no_raw_keys(page: Page, where: str) -> None:
     assert not found, f"{where} shows raw translation keys: {found}"
 
 
+# The <video> elements on the page, through open shadow roots, and how far each has played.
+VIDEOS_JS = """() => {
+  const found = [];
+  const walk = (root) => {
+    for (const element of root.querySelectorAll("*")) {
+      if (element.tagName === "VIDEO") found.push(element);
+      if (element.shadowRoot) walk(element.shadowRoot);
+    }
+  };
+  walk(document);
+  return found.map((video) => ({
+    time: video.currentTime,
+    ready: video.readyState,
+    error: video.error ? video.error.code : null,
+  }));
+}"""
+
+
+async def video_playing(page: Page, timeout: float = UI_TIMEOUT_MS / 1000) -> float:
+    """Wait until a video on the page plays (its currentTime advances); return that time."""
+    deadline = time.monotonic() + timeout
+    first: float | None = None
+    while time.monotonic() < deadline:
+        videos = await page.evaluate(VIDEOS_JS)
+        assert not [video for video in videos if video["error"]], f"a video failed: {videos}"
+        if videos:
+            now = max(video["time"] for video in videos)
+            if first is None:
+                first = now
+            elif now > first:
+                return float(now)
+        await page.wait_for_timeout(100)
+    raise AssertionError(f"no video played within {timeout:.0f} s (first at {first})")
+
+
 def entity_row(page: Page, name: str) -> Any:
     """Return the device page's row of the entity called ``name``."""
     return page.locator("hui-generic-entity-row", has_text=name)
