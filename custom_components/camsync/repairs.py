@@ -1,9 +1,9 @@
 """Fix flows for repair issues: the disk limit, fixed by raising it or by pruning now.
 
 Pruning shows first what it would delete (a dry run: how many files, how much, from when to
-when): the oldest files, just enough of them to make room beyond the limits for the pending
-downloads (when the camera states their size) or 5 % of the disk, whichever is more. What it
-deletes is remembered as deleted by the user, so the camera does not bring it back.
+when): the oldest files, just enough of them to make room within the limits for what is waiting
+to be downloaded (at least one more file, at most half the archive). What it deletes is
+remembered as deleted by the user, so the camera does not bring it back.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import voluptuous as vol
 
 from . import issues
 from .const import CONF_DISK_LIMIT, CONF_KEEP_FREE
+from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry
 from .engine.errors import LockHeldError
 from .engine.facade import DiskFacts, human_size
@@ -32,7 +33,6 @@ from .engine.models import PruneReport
 
 GB = 1_000_000_000
 MAX_LIMIT = 98  # percent, as the options allow
-HEADROOM_PERCENT = 5  # room to make beyond the limits, unless the pending downloads need more
 
 
 async def async_create_fix_flow(
@@ -156,9 +156,7 @@ class DiskLimitRepairFlow(RepairsFlow):
             else:
                 await coordinator.async_room_made()
                 return self.async_create_entry(data={})
-        pending = coordinator.data.pending
-        headroom = max(disk.total * HEADROOM_PERCENT // 100, (pending.bytes or 0) if pending else 0)
-        excess = disk.excess(settings.disk_limit, settings.keep_free, headroom)
+        excess = disk.excess(settings.disk_limit, settings.keep_free, _room_wanted(coordinator))
         if excess <= 0:
             await coordinator.async_room_made()
             return self.async_abort(reason="within_limit", description_placeholders=placeholders)
@@ -180,6 +178,23 @@ class DiskLimitRepairFlow(RepairsFlow):
             errors=errors,
             description_placeholders=placeholders | _dry_run(dry, excess),
         )
+
+
+def _room_wanted(coordinator: CamsyncCoordinator) -> int:
+    """Return the room to make for the pending downloads.
+
+    Their size where the camera states it, else as many files of the archive's average size;
+    at least one such file, at most half the archive (a prune is no way to empty it).
+    """
+    facts, pending = coordinator.data.archive, coordinator.data.pending
+    average = facts.bytes // facts.files if facts.files else 0
+    if pending is None:
+        needed = average
+    elif pending.bytes is not None:
+        needed = pending.bytes
+    else:
+        needed = pending.files * average
+    return max(min(needed, facts.bytes // 2), average)
 
 
 def _dry_run(report: PruneReport, excess: int) -> dict[str, str]:
