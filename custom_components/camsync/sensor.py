@@ -84,7 +84,8 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
-        suggested_display_precision=1,
+        # Two decimals: 50 MB free reads "0.05 GB", not "0.0 GB".
+        suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.disk.free if state.disk else None,
     ),
@@ -134,7 +135,7 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
-        suggested_display_precision=1,
+        suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
         needs_camera=True,
         has_fn=lambda capabilities: capabilities.storage,
