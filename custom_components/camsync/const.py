@@ -41,6 +41,8 @@ CONF_STREAM: Final = "stream"
 CONF_DAYS_BACK: Final = "days_back"
 CONF_TIMELAPSE: Final = "timelapse"
 CONF_TIMELAPSE_FPS: Final = "timelapse_fps"
+CONF_KEEP_FREE: Final = "keep_free"  # GB that must stay free on the archive's disk
+CONF_SNAPSHOT_RESUME: Final = "snapshot_resume"  # the mode the snapshot switch turns back on
 
 DEFAULT_SYNC_INTERVAL: Final = 10  # minutes
 DEFAULT_RETENTION_DAYS: Final = 30
@@ -48,6 +50,7 @@ DEFAULT_DISK_LIMIT: Final = 90  # percent used
 DEFAULT_SNAPSHOT_INTERVAL: Final = 60  # minutes
 DEFAULT_DAYS_BACK: Final = 7
 DEFAULT_TIMELAPSE_FPS: Final = 10
+DEFAULT_KEEP_FREE: Final = 0  # GB; 0: only the percent limit
 
 
 class SnapshotMode(StrEnum):

@@ -41,6 +41,8 @@ class CameraPresence:
         self.entry = entry
         self.client = client
         self.device: DeviceInfo | None = None
+        self.reason = ""
+        """Why the camera is away (empty while it is there)."""
         self._online: bool | None = None
         self._on_change = on_change
         self._locked_until = 0.0
@@ -88,6 +90,7 @@ class CameraPresence:
     @callback
     def set_online(self, online: bool, reason: str = "") -> None:
         """Note whether the camera is there, logging each change once."""
+        self.reason = "" if online else reason or self.reason
         if online == self._online:
             return
         title = self.entry.title

@@ -119,7 +119,7 @@ async def _async_sync(call: ServiceCall) -> ServiceResponse:
     entry = _target_entry(call.hass, call)
     if call.data[ATTR_REFETCH_DELETED]:
         await entry.runtime_data.archive.forget_deletions()
-    task = entry.runtime_data.coordinator.sync.async_start()
+    task = await entry.runtime_data.coordinator.async_start_sync()
     if not call.data[ATTR_WAIT]:
         return {"started": True, "entry_id": entry.entry_id}
     report = await asyncio.shield(task)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 import time
 
 from homeassistant.core import HomeAssistant, callback
@@ -22,6 +21,7 @@ from .events import fire_file_saved, fire_sync_finished
 from .outcomes import update_issues
 from .presence import CameraPresence
 from .settings import Settings
+from .sync_history import SyncHistory
 
 PROGRESS_PUSH_INTERVAL = 1.0  # seconds between progress pushes to the entities
 
@@ -36,6 +36,7 @@ class SyncTask:
         archive: CameraArchive,
         settings: Settings,
         presence: CameraPresence,
+        history: SyncHistory,
         publish: Callable[[], None],
         after: Callable[[SyncReport], Awaitable[None]],
     ) -> None:
@@ -49,7 +50,7 @@ class SyncTask:
         self.message = ""
         self.progress: Progress | None = None
         self.last_report: SyncReport | None = None
-        self.last_sync: datetime | None = None
+        self.history = history
         self.counters = SyncCounters()
         self._publish = publish
         self._after = after
@@ -135,7 +136,7 @@ class SyncTask:
     @callback
     def _finish(self, report: SyncReport) -> None:
         self.last_report = report
-        self.last_sync = report.finished
+        self.history.note(report)
         counters = self.counters
         counters.runs += 1
         counters.files_failed += len(report.failed)

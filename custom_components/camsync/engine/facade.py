@@ -10,9 +10,9 @@ executor.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 import logging
 from pathlib import Path
 import shutil
@@ -22,7 +22,7 @@ from .backoff import FailureBook
 from .camera import CameraClient
 from .catalog import RECORDINGS, SNAPSHOTS, TIMELAPSES, TREES, Catalog, CatalogItem
 from .deletions import DeletionMemory, Ledger, without_deleted
-from .disk import DiskUsageSource, measure
+from .disk import DiskUsageSource, human_size, measure, usable_size, used_percent
 from .errors import CamsyncError
 from .facts import ArchiveFacts, DiskFacts, RescanReport, Survey
 from .files import run_io
@@ -69,6 +69,7 @@ __all__ = [
     "Timelapse",
     "TimelapseProgress",
     "camera_slug",
+    "human_size",
     "prove_writable",
     "timelapse_days",
     "video_thumbnail",
@@ -218,8 +219,13 @@ class CameraArchive:
             usage = await run_io(measure, self.destination, self.disk_usage)
         except OSError:
             return None
-        used = 100.0 * usage.used / usage.total if usage.total else 100.0
-        return DiskFacts(total=usage.total, free=usage.free, used_percent=used)
+        usable = usable_size(usage)
+        return DiskFacts(
+            total=usable,
+            free=usage.free,
+            used_percent=used_percent(usage),
+            reserved=max(usage.total - usable, 0),
+        )
 
     async def forget_deletions(self) -> int:
         """Forget every remembered deletion, so those files are fetched again; return how many."""
@@ -324,13 +330,20 @@ class CameraArchive:
     # -- retention --
 
     async def prune(
-        self, cutoff: datetime, *, dry_run: bool = False, rescan: bool = False
+        self,
+        cutoff: datetime,
+        *,
+        dry_run: bool = False,
+        rescan: bool = False,
+        keep_away: bool = False,
     ) -> PruneReport:
         """Delete files recorded before ``cutoff`` (from the index), holding the destination's lock.
 
         A prune never runs beside a sync of the same destination, from this entry or another:
         LockHeldError when one holds the lock. A dry run deletes nothing and needs no lock.
-        ``rescan`` walks the archive first (under the same lock).
+        ``rescan`` walks the archive first (under the same lock). ``keep_away`` remembers the
+        deleted recordings as the user's deletions, so a camera that still lists them does not
+        bring them back (a prune to make room); otherwise they count as retention's.
         """
         if dry_run:
             return await run_io(
@@ -341,21 +354,48 @@ class CameraArchive:
                 await self._rescan(detect=True)
             report = await run_io(prune, self.trees, cutoff, indexed=self._older(cutoff))
             gone = {Path(path).name for path in report.deleted}
-            recordings = [name for name in gone if self.index.recordings.discard(name)]
+            recordings = [
+                item for name in gone if (item := self.index.recordings.discard(name)) is not None
+            ]
             for name in gone:
                 for tree in self.index.trees[1:]:
                     tree.discard(name)
-            await run_io(self._note_pruned, recordings, cutoff)
+            await run_io(self._note_pruned, recordings, cutoff, keep_away)
             await run_io(self.thumbnails.forget, gone)
         return report
+
+    def cutoff_freeing(self, wanted: int) -> datetime | None:
+        """Return the cutoff whose prune frees at least ``wanted`` bytes, oldest files first.
+
+        None when deleting the whole archive would not free that much. Reads the index only.
+        """
+        files = sorted(
+            (item for tree in self.index.trees for item in tree.values()),
+            key=lambda item: (item.recorded, item.name),
+        )
+        freed = 0
+        for item in files:
+            freed += item.size
+            if freed >= wanted:
+                # prune() deletes what was recorded before the cutoff: this file and its peers.
+                return item.recorded + timedelta(microseconds=1)
+        return None
 
     def _older(self, cutoff: datetime) -> list[list[ArchivedFile]]:
         return [tree.older_than(cutoff) for tree in self.index.trees]
 
-    def _note_pruned(self, recordings: Iterable[str], cutoff: datetime) -> None:
-        """Write pruned recordings off the ledger: they are not the user's deletions (blocking)."""
-        self.ledger.append(removed=recordings)
-        self.deletions.forget_before(cutoff)
+    def _note_pruned(
+        self, recordings: list[ArchivedFile], cutoff: datetime, keep_away: bool
+    ) -> None:
+        """Write pruned recordings off the ledger (blocking).
+
+        Retention's are not the user's deletions; a prune the user asked for to make room is.
+        """
+        self.ledger.append(removed=[item.name for item in recordings])
+        if keep_away:
+            self.deletions.remember({item.name: item.recorded for item in recordings})
+        else:
+            self.deletions.forget_before(cutoff)
 
     # -- timelapses --
 

@@ -124,6 +124,8 @@ class SyncOptions:
     priority: Priority = Priority.EVENTS_FIRST
     sidecars: bool = True
     disk_limit_percent: float = 90.0
+    keep_free_bytes: int = 0
+    """Bytes that must stay available on the destination's disk (0: only the percent limit)."""
     retry_base: timedelta = timedelta(minutes=15)
     retry_max: timedelta = timedelta(days=1)
     concurrency: int = 1
@@ -246,6 +248,10 @@ class PruneReport:
     deleted: tuple[str, ...]
     bytes: int
     folders_removed: tuple[str, ...] = ()
+    oldest: datetime | None = None
+    """When the oldest deleted file was recorded (None: nothing deleted)."""
+    newest: datetime | None = None
+    """When the newest deleted file was recorded."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly summary."""
@@ -256,4 +262,6 @@ class PruneReport:
             "deleted_files": len(self.deleted),
             "deleted_bytes": self.bytes,
             "folders_removed": list(self.folders_removed),
+            "oldest": self.oldest.isoformat() if self.oldest else None,
+            "newest": self.newest.isoformat() if self.newest else None,
         }
