@@ -18,7 +18,18 @@ import time
 from types import FrameType
 from typing import Any
 
-from bench import faults, gps, idle, loop_stall, mirror, planning, resume, summary, throughput
+from bench import (
+    faults,
+    gps,
+    idle,
+    loop_stall,
+    media,
+    mirror,
+    planning,
+    resume,
+    summary,
+    throughput,
+)
 from bench.context import Context
 from bench.files import WORK, free_bytes, remove_tree, scratch
 from bench.procs import kill_all
@@ -67,6 +78,7 @@ BENCHMARKS = (
     Benchmark("gps", _gps, gps.render),
     Benchmark("mirror", mirror.measure, mirror.render),
     Benchmark("idle", idle.measure, idle.render),
+    Benchmark("media", media.measure, media.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]
 

@@ -39,12 +39,18 @@ CONF_SNAPSHOT_INTERVAL: Final = "snapshot_interval"
 CONF_RECORDING_SYNC: Final = "recording_sync"
 CONF_STREAM: Final = "stream"
 CONF_DAYS_BACK: Final = "days_back"
+CONF_TIMELAPSE: Final = "timelapse"
+CONF_TIMELAPSE_FPS: Final = "timelapse_fps"
+CONF_KEEP_FREE: Final = "keep_free"  # GB that must stay free on the archive's disk
+CONF_SNAPSHOT_RESUME: Final = "snapshot_resume"  # the mode the snapshot switch turns back on
 
 DEFAULT_SYNC_INTERVAL: Final = 10  # minutes
 DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_DISK_LIMIT: Final = 90  # percent used
 DEFAULT_SNAPSHOT_INTERVAL: Final = 60  # minutes
 DEFAULT_DAYS_BACK: Final = 7
+DEFAULT_TIMELAPSE_FPS: Final = 10
+DEFAULT_KEEP_FREE: Final = 0  # GB; 0: only the percent limit
 
 
 class SnapshotMode(StrEnum):
@@ -68,5 +74,6 @@ class SyncStatus(StrEnum):
 
 EVENT_FILE_SAVED: Final = "camsync_file_saved"
 EVENT_SYNC_FINISHED: Final = "camsync_sync_finished"
+EVENT_TIMELAPSE_FINISHED: Final = "camsync_timelapse_finished"
 
 MEDIA_SUBFOLDER: Final = "camsync"

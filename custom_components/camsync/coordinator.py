@@ -1,14 +1,18 @@
 """The coordinator of one camera: each tick looks at the camera once and publishes one state.
 
 It composes the jobs that each live in their own module: camera presence (``presence.py``), the
-sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``) and retention with
-the hourly rescan (``retention.py``). The archive itself is the engine's facade, whose index makes
-a tick cost no directory walk. A tick lists the camera once (a survey); an automatic sync reuses
-that listing, and after the sync the same listing is planned again against the index instead of
-asking the camera a second time.
+sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``), retention with
+the hourly rescan (``retention.py``) and timelapses (``timelapses.py``). The archive itself is
+the engine's facade, whose index makes a tick cost no directory walk. A tick lists the camera
+once (a survey); an automatic sync reuses that listing, and after the sync the same listing is
+planned again against the index instead of asking the camera a second time.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -17,14 +21,17 @@ from . import issues
 from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, CamsyncState, Pending
 from .engine.camera import CameraClient, CameraStorage
-from .engine.errors import CamsyncError
+from .engine.errors import CamsyncError, Outcome
 from .engine.facade import CameraArchive, DiskFacts, Survey
 from .engine.models import SyncReport
+from .errors import outcome_error
 from .presence import CameraPresence
 from .retention import RetentionSchedule
 from .settings import Settings
 from .snapshot_schedule import SnapshotSchedule
+from .sync_history import SyncHistory
 from .sync_task import SyncTask
+from .timelapses import TimelapseJobs
 
 
 class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
@@ -52,20 +59,32 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.archive = archive
         self.settings = settings
         self.presence = CameraPresence(hass, entry, client, self._on_presence)
+        self.history = SyncHistory(hass, entry.entry_id)
         self.sync = SyncTask(
-            hass, entry, archive, settings, self.presence, self.async_publish, self._after_sync
+            hass,
+            entry,
+            archive,
+            settings,
+            self.presence,
+            self.history,
+            self.async_publish,
+            self._after_sync,
         )
         self.snapshots = SnapshotSchedule(
             hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
         )
         self.retention = RetentionSchedule(hass, entry, archive, settings, self._async_changed)
+        self.timelapses = TimelapseJobs(
+            hass, entry, archive, settings, self.presence, self.async_publish
+        )
         self._pending: Pending | None = None
         self._storage: CameraStorage | None = None
         self._disk: DiskFacts | None = None
         self._survey: Survey | None = None
 
     async def _async_setup(self) -> None:
-        """Build the archive's index (one scan) and check the destination can be written."""
+        """Build the archive's index (one scan), read the sync history, check the destination."""
+        await self.history.async_load()
         await self.archive.start()
         try:
             await self.archive.check_writable()
@@ -76,9 +95,46 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     @callback
     def async_start_schedules(self) -> None:
-        """Start the snapshot and retention schedules (after the first refresh)."""
+        """Start the snapshot, retention and timelapse schedules (after the first refresh)."""
         self.snapshots.async_start()
         self.retention.async_start()
+        self.timelapses.async_start()
+
+    @callback
+    def async_update_options(self, changes: Mapping[str, Any]) -> None:
+        """Change some options now, without a reload: the schedules keep their clocks.
+
+        The switches use this; the options dialog reloads the entry instead.
+        """
+        entry = self.config_entry
+        options = {**entry.options, **changes}
+        self.hass.config_entries.async_update_entry(entry, options=options)
+        settings = Settings.from_options(self.settings.kind, options)
+        self.settings = self.sync.settings = self.retention.settings = settings
+        self.snapshots.async_apply(settings)
+        self.async_publish()
+
+    async def async_room_made(self) -> None:
+        """Forget the disk limit (its repair was fixed) and look at the camera again."""
+        issues.clear(self.hass, self.config_entry, issues.DISK_LIMIT)
+        self.sync.clear_status(SyncStatus.DISK_FULL)
+        self._disk = await self.archive.disk()
+        self.async_publish()
+        await self.async_request_refresh()
+
+    async def async_start_sync(self) -> asyncio.Task[SyncReport]:
+        """Start a sync now (or join the running one), as "Sync now" and ``camsync.sync`` do.
+
+        A camera that was away at the last look is looked at again first; when it is still
+        away, a translated ServiceValidationError says so.
+        """
+        survey: Survey | None = None
+        if not self.sync.running and not self.presence.online:
+            await self.async_refresh()
+            if not self.sync.running and not self.presence.online:
+                raise outcome_error(Outcome.OFFLINE, self.config_entry.title, self.presence.reason)
+            survey = self._survey
+        return self.sync.async_start(survey)
 
     async def _async_update_data(self) -> CamsyncState:
         """Measure the disk, clear solved repairs, look at the camera and maybe start a sync."""
@@ -124,10 +180,11 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         """Clear the repair issues (and statuses) whose cause went away."""
         hass, entry = self.hass, self.config_entry
         disk = self._disk
+        settings = self.settings
         if (
             issues.is_raised(hass, entry, issues.DISK_LIMIT)
             and disk is not None
-            and disk.used_percent < self.settings.disk_limit
+            and disk.limit_problem(settings.disk_limit, settings.keep_free) is None
         ):
             issues.clear(hass, entry, issues.DISK_LIMIT)
             self.sync.clear_status(SyncStatus.DISK_FULL)
@@ -159,9 +216,12 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             disk=self._disk,
             storage=self._storage,
             device=self.presence.device,
-            last_sync=sync.last_sync,
+            last_success=self.history.last_success,
+            last_attempt=self.history.last_attempt,
             last_report=sync.last_report,
             counters=sync.counters.copy(),
+            timelapse=self.timelapses.state,
+            settings=self.settings,
         )
 
     @callback

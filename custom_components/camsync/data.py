@@ -11,8 +11,9 @@ from homeassistant.config_entries import ConfigEntry
 
 from .const import SyncStatus
 from .engine.camera import CameraClient, CameraStorage, DeviceInfo
-from .engine.facade import ArchiveFacts, CameraArchive, DiskFacts, Survey
+from .engine.facade import ArchiveFacts, CameraArchive, DiskFacts, Survey, TimelapseProgress
 from .engine.models import Progress, SyncReport
+from .settings import Settings
 
 if TYPE_CHECKING:
     from .coordinator import CamsyncCoordinator
@@ -69,11 +70,21 @@ class SyncCounters:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelapseState:
+    """The current or last timelapse of a camera."""
+
+    progress: TimelapseProgress
+    running: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CamsyncState:
     """The coordinator's data: one consistent snapshot of a camera and its archive.
 
     ``pending`` is None until the camera was listed (and while a sync runs, the last value
-    stays); ``storage`` is the camera's SD card where it reports one.
+    stays); ``storage`` is the camera's SD card where it reports one. ``last_success`` and
+    ``last_attempt`` survive restarts (``sync_history.py``); ``settings`` are the options in
+    force (the switches change some without a reload).
     """
 
     status: SyncStatus
@@ -86,9 +97,12 @@ class CamsyncState:
     disk: DiskFacts | None
     storage: CameraStorage | None
     device: DeviceInfo | None
-    last_sync: datetime | None
+    last_success: datetime | None
+    last_attempt: datetime | None
     last_report: SyncReport | None
     counters: SyncCounters
+    settings: Settings
+    timelapse: TimelapseState | None = None
 
     @property
     def last_capture(self) -> datetime | None:

@@ -15,6 +15,7 @@ from .const import (
     CONF_DAYS_BACK,
     CONF_DISK_LIMIT,
     CONF_GROUPING,
+    CONF_KEEP_FREE,
     CONF_KINDS,
     CONF_PRIORITY,
     CONF_RECORDING_SYNC,
@@ -24,11 +25,15 @@ from .const import (
     CONF_SNAPSHOT_MODE,
     CONF_STREAM,
     CONF_SYNC_INTERVAL,
+    CONF_TIMELAPSE,
+    CONF_TIMELAPSE_FPS,
     DEFAULT_DAYS_BACK,
     DEFAULT_DISK_LIMIT,
+    DEFAULT_KEEP_FREE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SNAPSHOT_INTERVAL,
     DEFAULT_SYNC_INTERVAL,
+    DEFAULT_TIMELAPSE_FPS,
     CameraKind,
     SnapshotMode,
 )
@@ -42,6 +47,7 @@ def default_options(kind: CameraKind) -> dict[str, Any]:
         CONF_SYNC_INTERVAL: DEFAULT_SYNC_INTERVAL,
         CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
         CONF_DISK_LIMIT: DEFAULT_DISK_LIMIT,
+        CONF_KEEP_FREE: DEFAULT_KEEP_FREE,
         CONF_KINDS: [],
         CONF_PRIORITY: Priority.EVENTS_FIRST.value,
         CONF_GROUPING: Grouping.DAILY.value,
@@ -55,6 +61,8 @@ def default_options(kind: CameraKind) -> dict[str, Any]:
             CONF_DAYS_BACK: DEFAULT_DAYS_BACK,
             CONF_SNAPSHOT_MODE: SnapshotMode.INTERVAL.value,
             CONF_SNAPSHOT_INTERVAL: DEFAULT_SNAPSHOT_INTERVAL,
+            CONF_TIMELAPSE: False,
+            CONF_TIMELAPSE_FPS: DEFAULT_TIMELAPSE_FPS,
         }
     return options
 
@@ -68,6 +76,8 @@ class Settings:
     sync_interval: timedelta
     retention: timedelta | None
     disk_limit: float
+    keep_free: int
+    """Bytes that must stay free on the archive's disk."""
     kinds: frozenset[str] | None
     channels: frozenset[str] | None
     priority: Priority
@@ -77,6 +87,9 @@ class Settings:
     days_back: timedelta | None
     snapshot_mode: SnapshotMode
     snapshot_interval: timedelta
+    timelapse: bool
+    """A timelapse of each day's snapshots, made after midnight."""
+    timelapse_fps: int
 
     @classmethod
     def from_options(cls, kind: CameraKind, options: Mapping[str, Any]) -> Settings:
@@ -90,6 +103,7 @@ class Settings:
             sync_interval=timedelta(minutes=float(merged[CONF_SYNC_INTERVAL])),
             retention=timedelta(days=retention_days) if retention_days > 0 else None,
             disk_limit=float(merged[CONF_DISK_LIMIT]),
+            keep_free=int(float(merged.get(CONF_KEEP_FREE) or 0) * 1_000_000_000),
             kinds=frozenset(merged[CONF_KINDS]) or None,
             channels=frozenset(merged.get(CONF_CHANNELS) or ()) or None,
             priority=Priority(merged[CONF_PRIORITY]),
@@ -101,7 +115,14 @@ class Settings:
             snapshot_interval=timedelta(
                 minutes=float(merged.get(CONF_SNAPSHOT_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL))
             ),
+            timelapse=bool(merged.get(CONF_TIMELAPSE, False)),
+            timelapse_fps=int(merged.get(CONF_TIMELAPSE_FPS, DEFAULT_TIMELAPSE_FPS)),
         )
+
+    @property
+    def has_snapshot_schedule(self) -> bool:
+        """Return True for a kind whose options include a snapshot schedule (on or off)."""
+        return CONF_SNAPSHOT_MODE in default_options(self.kind)
 
     @property
     def look_back(self) -> timedelta | None:
@@ -123,4 +144,5 @@ class Settings:
             priority=self.priority,
             sidecars=self.sidecars,
             disk_limit_percent=self.disk_limit,
+            keep_free_bytes=self.keep_free,
         )

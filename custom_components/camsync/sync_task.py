@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 import time
 
 from homeassistant.core import HomeAssistant, callback
@@ -22,6 +21,7 @@ from .events import fire_file_saved, fire_sync_finished
 from .outcomes import update_issues
 from .presence import CameraPresence
 from .settings import Settings
+from .sync_history import SyncHistory
 
 PROGRESS_PUSH_INTERVAL = 1.0  # seconds between progress pushes to the entities
 
@@ -36,6 +36,7 @@ class SyncTask:
         archive: CameraArchive,
         settings: Settings,
         presence: CameraPresence,
+        history: SyncHistory,
         publish: Callable[[], None],
         after: Callable[[SyncReport], Awaitable[None]],
     ) -> None:
@@ -49,7 +50,7 @@ class SyncTask:
         self.message = ""
         self.progress: Progress | None = None
         self.last_report: SyncReport | None = None
-        self.last_sync: datetime | None = None
+        self.history = history
         self.counters = SyncCounters()
         self._publish = publish
         self._after = after
@@ -130,12 +131,12 @@ class SyncTask:
     def _on_saved(self, saved: SavedFile) -> None:
         self.counters.files_saved += 1
         self.counters.bytes_saved += saved.size
-        fire_file_saved(self.hass, self.entry.entry_id, self.presence.device_id, saved)
+        fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
 
     @callback
     def _finish(self, report: SyncReport) -> None:
         self.last_report = report
-        self.last_sync = report.finished
+        self.history.note(report)
         counters = self.counters
         counters.runs += 1
         counters.files_failed += len(report.failed)
@@ -149,5 +150,5 @@ class SyncTask:
         if report.message:
             LOGGER.log(rule.log_level, "%s: %s", self.entry.title, report.message)
         if rule.fires_event:
-            fire_sync_finished(self.hass, self.entry.entry_id, self.presence.device_id, report)
+            fire_sync_finished(self.hass, self.entry, self.archive, self.presence.device_id, report)
         self._publish()

@@ -269,7 +269,7 @@ def _transfer_error(
         reason = "reset" if reset else "truncated"
         text = f"the connection {'was reset' if reset else 'ended'} after {at} bytes"
     else:  # a connection error
-        reason, text = "reset", f"{type(err).__name__} after {at} bytes"
+        reason, text = "reset", f"the connection failed after {at} bytes"
     return FileTransferError(file.name, reason, text, progressed=progressed)
 
 
