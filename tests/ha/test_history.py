@@ -42,9 +42,9 @@ async def _restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 async def test_a_failed_run_moves_only_the_last_attempt_and_both_survive_a_restart(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the entry: its timers are set on the frozen clock
     entry: MockConfigEntry,
     dashcam: BlackVueSimulator,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     assert state_of(hass, SUCCESS) == STATE_UNKNOWN
     assert state_of(hass, ATTEMPT) == STATE_UNKNOWN
