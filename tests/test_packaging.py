@@ -71,7 +71,9 @@ def test_manifest_keys_order_and_values(manifest: dict[str, Any]) -> None:
     assert manifest["documentation"].startswith("https://")
     assert manifest["issue_tracker"].startswith("https://")
     assert manifest["codeowners"]
-    assert manifest["requirements"] == []  # the camera clients are part of the integration
+    # The camera clients are part of the integration; S3 mirrors use aiobotocore, the client Home
+    # Assistant's own aws_s3 and cloudflare_r2 use: 2026.2 pins 2.21.1, 2026.10 pins 3.7.0.
+    assert manifest["requirements"] == ["aiobotocore>=2.21.1,<4"]
     version = AwesomeVersion(manifest["version"])
     assert version.strategy in (AwesomeVersionStrategy.SEMVER, AwesomeVersionStrategy.CALVER)
 
@@ -124,6 +126,8 @@ def test_every_service_and_field_is_translated_and_has_an_icon(
 
 def test_every_form_field_has_a_label_and_a_description(strings: dict[str, Any]) -> None:
     steps = list(strings["config"]["step"].items()) + list(strings["options"]["step"].items())
+    for subentry in strings["config_subentries"].values():
+        steps += list(subentry["step"].items())
     for step_id, step in steps:
         data = step.get("data", {})
         assert set(data) == set(step.get("data_description", {})), step_id
@@ -144,18 +148,37 @@ def test_every_error_the_code_raises_is_translated(strings: dict[str, Any]) -> N
     used |= {rule.error_key for rule in OUTCOMES.values()}
     assert {"downloads_wedged", "sync_running", "migration_unresolved"} <= used
     assert used <= exceptions
-    form_errors = set(re.findall(r'"(?:base|host|destination)": "(\w+)"', source))
+    flows = "\n".join(
+        path.read_text() for path in PACKAGE.rglob("*.py") if path.name != "mirror_flow.py"
+    )  # the mirror subentry flow has its own errors (test_every_mirror_form_error_is_translated)
+    form_errors = set(re.findall(r'"(?:base|host|destination)": "(\w+)"', flows))
     form_errors |= set(re.findall(r'return "(destination_not_\w+)"', source))
     assert form_errors <= set(strings["config"]["error"])
     aborts = set(re.findall(r'reason="(\w+)"', source)) | {"already_configured"}
     assert aborts <= set(strings["config"]["abort"])
 
 
+def test_every_mirror_form_error_is_translated(strings: dict[str, Any]) -> None:
+    from custom_components.camsync.engine.mirrors import MirrorReason
+
+    mirror = strings["config_subentries"]["mirror"]
+    source = (PACKAGE / "mirror_flow.py").read_text()
+    used = set(re.findall(r': "(\w+)"\}', source)) | {reason.value for reason in MirrorReason}
+    assert {"folder_required", "folder_not_allowed", "overlaps_mirror"} <= used
+    assert used <= set(mirror["error"])
+    assert {"reconfigure_successful", "already_configured"} <= set(mirror["abort"])
+    assert set(mirror["step"]["user"]["menu_options"]) == {"folder", "s3"}
+
+
 def test_entity_translations_exist(strings: dict[str, Any]) -> None:
+    from custom_components.camsync.engine.mirrors import MirrorStatus
+    from custom_components.camsync.mirror_entities import MIRROR_SENSORS
     from custom_components.camsync.sensor import SENSORS
 
     sensors = strings["entity"]["sensor"]
-    assert {description.translation_key for description in SENSORS} == set(sensors)
+    keys = {description.translation_key for description in (*SENSORS, *MIRROR_SENSORS)}
+    assert keys == set(sensors)
+    assert set(sensors["mirror_status"]["state"]) == {status.value for status in MirrorStatus}
     assert set(sensors["sync_status"]["state"]) == {
         "idle",
         "syncing",
@@ -167,7 +190,7 @@ def test_entity_translations_exist(strings: dict[str, Any]) -> None:
 
 
 def test_every_repair_issue_is_translated(strings: dict[str, Any]) -> None:
-    from custom_components.camsync import issues
+    from custom_components.camsync import issues, mirror_issues
 
     keys = {
         value
@@ -181,7 +204,12 @@ def test_every_repair_issue_is_translated(strings: dict[str, Any]) -> None:
         "dashcam_clock_unset",
         "duplicate_camera",
     }
-    assert keys == set(strings["issues"])
+    # A failing mirror's issue says its reason in words: one translation per reason.
+    assert len(mirror_issues.translation_keys()) == 21
+    assert keys | mirror_issues.translation_keys() == set(strings["issues"])
+    for key in mirror_issues.translation_keys():
+        assert strings["issues"][key]["title"]
+        assert strings["issues"][key]["description"]
 
 
 def test_every_select_option_is_translated(strings: dict[str, Any]) -> None:
@@ -189,10 +217,12 @@ def test_every_select_option_is_translated(strings: dict[str, Any]) -> None:
 
     from custom_components.camsync.config_flow import _options_schema
     from custom_components.camsync.const import CameraKind
+    from custom_components.camsync.mirror_flow import _s3_schema
 
     seen: set[str] = set()
-    for kind in CameraKind:
-        for selector in _options_schema(kind).schema.values():
+    schemas = [_options_schema(kind) for kind in CameraKind] + [_s3_schema(editing=False)]
+    for schema in schemas:
+        for selector in schema.schema.values():
             if not isinstance(selector, SelectSelector):
                 continue
             key = selector.config["translation_key"]

@@ -49,15 +49,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> b
         await client.async_close()
         raise
     entry.runtime_data = CamsyncRuntimeData(client, archive, coordinator)
+    entry.async_on_unload(coordinator.mirrors.async_stop)  # also when the setup fails below
+    await coordinator.mirrors.async_start()
     coordinator.async_start_schedules()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> bool:
-    """Stop the sync (its partial file stays for the next run), then unload."""
+    """Stop the sync and the mirrors (partial files and uploaded parts stay), then unload."""
     runtime = entry.runtime_data
     await runtime.coordinator.sync.async_stop()
+    await runtime.coordinator.mirrors.async_stop()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await runtime.client.async_close()

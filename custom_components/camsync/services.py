@@ -1,4 +1,4 @@
-"""The actions ``camsync.sync``, ``camsync.prune`` and ``camsync.snapshot``.
+"""The actions ``camsync.sync``, ``camsync.prune``, ``camsync.snapshot`` and ``camsync.mirror``.
 
 Each targets one camsync device (or config entry), returns what it did, and fails with a
 translated error.
@@ -27,16 +27,19 @@ from .const import DOMAIN
 from .data import CamsyncConfigEntry
 from .engine.errors import CamsyncError, LockHeldError, Outcome
 from .errors import camsync_error, outcome_error
+from .mirroring import mirror_device_key
 
 SERVICE_SYNC = "sync"
 SERVICE_PRUNE = "prune"
 SERVICE_SNAPSHOT = "snapshot"
+SERVICE_MIRROR = "mirror"
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_WAIT = "wait"
 ATTR_OLDER_THAN_DAYS = "older_than_days"
 ATTR_DRY_RUN = "dry_run"
 ATTR_REFETCH_DELETED = "refetch_deleted"
+ATTR_MIRROR = "mirror"
 
 _TARGET = {
     vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
@@ -64,6 +67,12 @@ PRUNE_SCHEMA = _schema(
     }
 )
 SNAPSHOT_SCHEMA = _schema({})
+MIRROR_SCHEMA = _schema(
+    {
+        vol.Optional(ATTR_MIRROR): cv.string,
+        vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+    }
+)
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -144,6 +153,72 @@ async def _async_snapshot(call: ServiceCall) -> ServiceResponse:
     return {"path": saved.path, "size": saved.size, "taken": saved.recorded.isoformat()}
 
 
+def _chosen_mirrors(call: ServiceCall, entry: CamsyncConfigEntry) -> list[str]:
+    """Return the mirrors a call means: the one named, the mirror devices targeted, or all."""
+    mirrors = entry.runtime_data.coordinator.mirrors
+    if not mirrors.running:
+        raise _validation_error("no_mirrors", title=entry.title)
+    by_device = {mirror_device_key(entry, mirror_id): mirror_id for mirror_id in mirrors.running}
+    registry = dr.async_get(call.hass)
+    chosen = [
+        by_device[identifier]
+        for device_id in call.data.get(ATTR_DEVICE_ID, [])
+        if (device := registry.async_get(device_id)) is not None
+        for domain, identifier in device.identifiers
+        if domain == DOMAIN and identifier in by_device
+    ]
+    if (wanted := call.data.get(ATTR_MIRROR)) is not None:
+        named = [
+            mirror_id
+            for mirror_id, running in mirrors.running.items()
+            if wanted.strip().casefold() in (running.title.casefold(), mirror_id.casefold())
+        ]
+        if not named:
+            raise _validation_error(
+                "unknown_mirror",
+                title=entry.title,
+                mirror=wanted,
+                mirrors=", ".join(sorted(item.title for item in mirrors.running.values())),
+            )
+        chosen = [mirror_id for mirror_id in named if not chosen or mirror_id in chosen] or named
+    return list(dict.fromkeys(chosen)) or list(mirrors.running)
+
+
+async def _async_mirror(call: ServiceCall) -> ServiceResponse:
+    """Copy what a camera's mirrors lack now; with ``wait``, report what was copied or failed."""
+    entry = _target_entry(call.hass, call)
+    mirrors = entry.runtime_data.coordinator.mirrors
+    chosen = _chosen_mirrors(call, entry)
+    titles = {mirror_id: mirrors.running[mirror_id].title for mirror_id in chosen}
+    if not call.data[ATTR_WAIT]:
+        await mirrors.async_run(chosen, wait=False)
+        return {"started": list(titles.values()), "entry_id": entry.entry_id}
+    reports = await mirrors.async_run(chosen, wait=True)
+    failed = [
+        (titles[mirror_id], report)
+        for mirror_id, report in reports.items()
+        if report is not None and report.reason is not None
+    ]
+    if failed:
+        title, report = failed[0]
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="mirror_failed",
+            translation_placeholders={
+                "title": entry.title,
+                "mirror": title,
+                "detail": report.detail or str(report.reason),
+            },
+        )
+    return {
+        "mirrors": [
+            {"mirror": titles[mirror_id], **report.as_dict()}
+            for mirror_id, report in reports.items()
+            if report is not None
+        ]
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, for every entry)."""
@@ -155,4 +230,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_SNAPSHOT, _async_snapshot, SNAPSHOT_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_MIRROR, _async_mirror, MIRROR_SCHEMA, SupportsResponse.OPTIONAL
     )

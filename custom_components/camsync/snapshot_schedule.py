@@ -39,6 +39,8 @@ class SnapshotSchedule:
         self.settings = settings
         self.presence = presence
         self.counters = counters
+        self.on_saved: Callable[[SavedFile], None] | None = None
+        """Hears every snapshot saved (the mirrors queue it)."""
         self._publish = publish
 
     @callback
@@ -76,5 +78,7 @@ class SnapshotSchedule:
         saved = await self.presence.call(self.archive.snapshot(dt_util.now()))
         self.counters.snapshots += 1
         fire_file_saved(self.hass, self.entry.entry_id, self.presence.device_id, saved)
+        if self.on_saved is not None:
+            self.on_saved(saved)
         self._publish()
         return saved

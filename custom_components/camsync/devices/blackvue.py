@@ -135,6 +135,14 @@ def recorded_at(name: str, tz: tzinfo) -> datetime | None:
     return _parse_time(match["date"], match["time"], tz)
 
 
+def is_event_name(name: str) -> bool:
+    """Return True for a video or sidecar of an event recording (impact, manual, alerts)."""
+    match = _VIDEO_NAME.fullmatch(name) or _SIDECAR_NAME.fullmatch(name)
+    return (
+        match is not None and match["type"] in TYPE_ORDER and match["type"] not in NON_EVENT_TYPES
+    )
+
+
 def parse_legacy_listing(text: str) -> tuple[list[str], list[str]]:
     """Split a ``blackvue_vod.cgi`` body into listed names and skipped lines."""
     names: list[str] = []

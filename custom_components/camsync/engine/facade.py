@@ -9,7 +9,7 @@ Every blocking call runs in the executor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 import logging
@@ -102,6 +102,13 @@ class CameraArchive:
 
     def _recognise_snapshot(self, name: str) -> datetime | None:
         return snapshot_recorded_at(name, self.local_tz)
+
+    def recorded_at(self, name: str) -> datetime | None:
+        """Return when an archived file of any tree was recorded, None for a name not ours."""
+        for tree in self.trees:
+            if (recorded := tree.recognise(name)) is not None:
+                return recorded
+        return None
 
     # -- state and index --
 
@@ -281,22 +288,28 @@ class CameraArchive:
     # -- retention --
 
     async def prune(
-        self, cutoff: datetime, *, dry_run: bool = False, rescan: bool = False
+        self,
+        cutoff: datetime,
+        *,
+        dry_run: bool = False,
+        rescan: bool = False,
+        keep: Callable[[ArchivedFile], bool] | None = None,
     ) -> PruneReport:
         """Delete files recorded before ``cutoff`` (from the index), holding the destination's lock.
 
         A prune never runs beside a sync of the same destination, from this entry or another:
         LockHeldError when one holds the lock. A dry run deletes nothing and needs no lock.
-        ``rescan`` walks the archive first (under the same lock).
+        ``rescan`` walks the archive first (under the same lock). ``keep`` (the mirrors' prune
+        guard) spares the files it returns True for; it is called from the executor.
         """
         if dry_run:
             return await run_io(
-                prune, self.trees, cutoff, dry_run=True, indexed=self._older(cutoff)
+                prune, self.trees, cutoff, dry_run=True, indexed=self._older(cutoff), keep=keep
             )
         async with destination_lock(self.state_dir, self.holder):
             if rescan:
                 await self._rescan(detect=True)
-            report = await run_io(prune, self.trees, cutoff, indexed=self._older(cutoff))
+            report = await run_io(prune, self.trees, cutoff, indexed=self._older(cutoff), keep=keep)
             gone = {Path(path).name for path in report.deleted}
             recordings = [name for name in gone if self.index.recordings.discard(name)]
             for name in gone:

@@ -227,6 +227,8 @@ class PruneReport:
     deleted: tuple[str, ...]
     bytes: int
     folders_removed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    """Files older than the cutoff kept because a mirror does not have them yet."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly summary."""
@@ -237,4 +239,5 @@ class PruneReport:
             "deleted_files": len(self.deleted),
             "deleted_bytes": self.bytes,
             "folders_removed": list(self.folders_removed),
+            "kept_for_mirrors": list(self.kept),
         }

@@ -34,6 +34,7 @@ def prune(
     lacks. It is called from this (executor) thread.
     """
     deleted: list[str] = []
+    kept: list[str] = []
     folders: list[str] = []
     size = 0
     state_dirs: set[Path] = set()
@@ -50,7 +51,13 @@ def prune(
             key=lambda item: (item.recorded, item.name),
         )
         if keep is not None:
-            old = [item for item in old if not keep(item)]
+            remaining: list[ArchivedFile] = []
+            for item in old:
+                if keep(item):
+                    kept.append(str(item.path))
+                else:
+                    remaining.append(item)
+            old = remaining
         for item in old:
             deleted.append(str(item.path))
             size += item.size
@@ -72,7 +79,9 @@ def prune(
             size,
             cutoff.isoformat(),
         )
-    return PruneReport(cutoff, dry_run, tuple(deleted), size, tuple(folders))
+    if kept:
+        _LOGGER.info("Kept %d files older than %s for the mirrors", len(kept), cutoff.isoformat())
+    return PruneReport(cutoff, dry_run, tuple(deleted), size, tuple(folders), tuple(kept))
 
 
 def _remove_emptied(folders: set[Path], root: Path) -> list[str]:

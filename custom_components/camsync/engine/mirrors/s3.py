@@ -420,6 +420,13 @@ class S3Target:
             if not relative or not await run_io((archive / relative).is_file):
                 await self._abort(record)
 
+    async def abandon(self) -> None:
+        """Abort every unfinished multipart upload this mirror recorded."""
+        if self._uploads is None:
+            return
+        for record in await run_io(self._uploads.records):
+            await self._abort(record)
+
     async def _verify_size(self, key: str, size: int) -> None:
         result = await self._call("head_object", Bucket=self.settings.bucket, Key=key)
         length = int(result.get("ContentLength", -1))
