@@ -43,14 +43,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> b
         holder=f"Home Assistant, {entry.title}",
     )
     coordinator = CamsyncCoordinator(hass, entry, client, archive, settings)
+    # The mirrors start first: the first look prunes, and what a mirror lacks must stay.
+    entry.async_on_unload(coordinator.mirrors.async_stop)  # also when the setup fails
+    await coordinator.mirrors.async_start()
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
         await client.async_close()
         raise
     entry.runtime_data = CamsyncRuntimeData(client, archive, coordinator)
-    entry.async_on_unload(coordinator.mirrors.async_stop)  # also when the setup fails below
-    await coordinator.mirrors.async_start()
     coordinator.async_start_schedules()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

@@ -319,9 +319,13 @@ class CameraMirrors:
         ):
             self._push(health.mirror_id)
         elif running.push is None:
-            running.push = async_call_later(
-                self.hass, HEALTH_PUSH_INTERVAL, lambda _now: self._push(health.mirror_id)
-            )
+
+            @callback
+            def push_later(_now: datetime) -> None:
+                running.push = None
+                self._push(health.mirror_id)
+
+            running.push = async_call_later(self.hass, HEALTH_PUSH_INTERVAL, push_later)
         self._update_failing(running)
         self._update_pruned_early()
 
@@ -350,7 +354,7 @@ class CameraMirrors:
         )
 
     @callback
-    def _update_failing(self, running: RunningMirror) -> None:
+    def _update_failing(self, running: RunningMirror, now: datetime | None = None) -> None:
         """Raise the repair once a mirror has failed for an hour; clear it when it works again."""
         health = running.health
         if health.failing_since is None or health.last_error is None:
@@ -360,7 +364,7 @@ class CameraMirrors:
             mirror_issues.clear_failing(self.hass, self.entry, running.mirror_id)
             return
         due = health.failing_since + FAILING_REPAIR_AFTER
-        if dt_util.utcnow() >= due:
+        if (now or dt_util.utcnow()) >= due:
             mirror_issues.raise_failing(
                 self.hass,
                 self.entry,
@@ -373,10 +377,10 @@ class CameraMirrors:
         elif running.failing_timer is None:
 
             @callback
-            def recheck(_now: datetime) -> None:
+            def recheck(when: datetime) -> None:
                 running.failing_timer = None
                 if self.running.get(running.mirror_id) is running:
-                    self._update_failing(running)
+                    self._update_failing(running, when)
 
             running.failing_timer = async_track_point_in_utc_time(self.hass, recheck, due)
 
