@@ -19,6 +19,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -42,6 +43,7 @@ from .engine.mirrors import (
     Mirror,
     MirroredFile,
     MirrorHealth,
+    MirrorItem,
     MirrorRunReport,
     MirrorSet,
     MirrorStatus,
@@ -227,6 +229,15 @@ class CameraMirrors:
     def notify_saved(self, saved: SavedFile) -> None:
         """Queue a file the sync or a snapshot just saved on every mirror."""
         self.mirrors.notify_saved(saved)
+
+    @callback
+    def enqueue_file(self, path: Path, size: int, recorded: datetime) -> None:
+        """Queue another archived file (a timelapse, say) on every mirror."""
+        try:
+            relative = path.relative_to(self.archive.destination).as_posix()
+        except ValueError:
+            return
+        self.mirrors.enqueue(MirrorItem(relative, size, recorded, self._classify(path.name)))
 
     def _classify(self, name: str) -> int:
         """Return a file's place in the queue: events first (called from the executor)."""

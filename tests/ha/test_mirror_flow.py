@@ -11,13 +11,15 @@ from unittest.mock import patch
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from camera_simulators.blackvue import BlackVueSimulator
+from custom_components.camsync.const import DOMAIN
 from custom_components.camsync.engine.mirrors import MirrorCheck, MirrorReason
 from custom_components.camsync.mirror_config import SUBENTRY_MIRROR
+from custom_components.camsync.mirroring import mirror_device_key
 from tests.engine.mirrors.conftest import MIB, tmpfs  # noqa: F401  (a fixture)
 from tests.ha.conftest import call_action, state_of, sync_and_wait, wait_for
 from tests.ha.mirror_support import (
@@ -415,3 +417,57 @@ async def test_removing_a_mirror_stops_it_drops_its_entities_and_its_unfinished_
     assert not (destination / ".camsync" / "mirrors" / "cloud01").exists()
     uploads = await admin.list_multipart_uploads(Bucket=bucket)
     assert uploads.get("Uploads", []) == []  # aborted: no parts left billed in the bucket
+
+
+async def test_renaming_a_mirror_renames_its_device_and_keeps_it_running(
+    hass: HomeAssistant, dashcam: BlackVueSimulator, destination: Path, allowed: Path
+) -> None:
+    entry = entry_with_mirrors(
+        dashcam, destination, [subentry("NAS", folder_data(allowed / "a"), "nas01")]
+    )
+    mirrors = await set_up(hass, entry)
+    running = mirrors.running["nas01"].mirror
+
+    result = await entry.start_subentry_reconfigure_flow(hass, "nas01")
+    result = await _submit(
+        hass,
+        result,
+        {"name": "Attic", "path": str(allowed / "a"), "allow_same_disk": True, "retention_days": 0},
+    )
+
+    assert result["reason"] == "reconfigure_successful"
+    await wait_for(lambda: mirrors.running["nas01"].title == "Attic")
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, mirror_device_key(entry, "nas01"))}
+    )
+    assert device is not None
+    assert device.name == "Attic"
+    assert mirrors.running["nas01"].mirror is running  # the same settings: not restarted
+
+
+async def test_an_s3_prefix_overlapping_another_mirrors_is_refused(
+    hass: HomeAssistant,
+    dashcam: BlackVueSimulator,
+    destination: Path,
+    s3_server: S3Server,
+    bucket: str,
+) -> None:
+    data = s3_data(s3_server, s3_server.endpoint, bucket, prefix="cams/dashcam")
+    entry = entry_with_mirrors(dashcam, destination, [subentry("Cloud", data, "cloud01")])
+    await set_up(hass, entry)
+
+    for prefix, error in (
+        ("cams/dashcam/", "already_mirrored"),
+        ("cams", "overlaps_mirror"),
+        ("cams/dashcam/inner", "overlaps_mirror"),
+        ("", "overlaps_mirror"),  # the whole bucket
+    ):
+        flow = await _form(hass, entry, "s3")
+        answers = _s3_input(s3_server, s3_server.endpoint, bucket, prefix=prefix)
+        result = await _submit(hass, flow, answers)
+        assert result["errors"] == {"prefix": error}, prefix
+    # The same prefix in another bucket is another place (tried, and that bucket is missing).
+    flow = await _form(hass, entry, "s3")
+    answers = _s3_input(s3_server, s3_server.endpoint, "camsync-other", prefix="cams/dashcam")
+    result = await _submit(hass, flow, answers)
+    assert result["errors"] == {"base": "bucket_missing"}

@@ -11,9 +11,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -311,3 +313,36 @@ async def test_snapshots_reach_the_mirrors_too(
     await wait_for(lambda: mirrors.running[NAS].health.last_copied_name == name, timeout=20)
     assert (nas / relative).read_bytes() == Path(shot["path"]).read_bytes()
     assert hass.states.get("sensor.nas_last_copied").attributes["name"] == name
+
+
+async def test_the_mirrors_stop_when_home_assistant_stops(
+    hass: HomeAssistant, dashcam: BlackVueSimulator, destination: Path, nas: Path
+) -> None:
+    entry = entry_with_mirrors(dashcam, destination, [subentry("NAS", folder_data(nas), NAS)])
+    mirrors = await set_up(hass, entry)
+    mirror = mirrors.running[NAS].mirror
+    assert mirror.running
+
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+
+    assert not mirror.running
+    assert (destination / ".camsync" / "mirrors" / NAS / "state.json").is_file()
+
+
+async def test_a_file_made_outside_the_sync_is_queued_at_once(
+    hass: HomeAssistant, dashcam: BlackVueSimulator, destination: Path, nas: Path
+) -> None:
+    entry = entry_with_mirrors(dashcam, destination, [subentry("NAS", folder_data(nas), NAS)])
+    mirrors = await set_up(hass, entry)
+    await call_action(hass, "mirror", config_entry_id=entry.entry_id, wait=True)
+    timelapse = destination / "timelapses" / "dashcam_20261120.mp4"  # as the media side makes
+    timelapse.parent.mkdir(parents=True)
+    timelapse.write_bytes(b"timelapse" * 1000)
+
+    mirrors.enqueue_file(timelapse, timelapse.stat().st_size, dt_util.utcnow())
+
+    relative = "timelapses/dashcam_20261120.mp4"
+    await wait_for(lambda: mirrors.running[NAS].health.last_copied_name == timelapse.name)
+    assert (nas / relative).read_bytes() == timelapse.read_bytes()
+    mirrors.enqueue_file(Path("/elsewhere/x.mp4"), 1, dt_util.utcnow())  # not in the archive
