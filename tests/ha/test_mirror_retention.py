@@ -247,3 +247,17 @@ async def test_a_mirror_subentry_that_cannot_be_read_is_left_out(
     assert mirrors.running == {}
     assert "Mirror Broken of Dashcam is not usable" in caplog.text
     assert hass.states.get("sensor.broken_status") is None
+    # A new mirror can still be added beside it (the broken one is no place to compare with).
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "mirror"), context={"source": "user"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "folder"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"path": str(nas.parent / "second"), "allow_same_disk": True, "retention_days": 0},
+    )
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done()
+    await wait_for(lambda: len(mirrors.running) == 1)
