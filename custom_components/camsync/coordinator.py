@@ -2,10 +2,11 @@
 
 It composes the jobs that each live in their own module: camera presence (``presence.py``), the
 sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``), retention with
-the hourly rescan (``retention.py``) and timelapses (``timelapses.py``). The archive itself is
-the engine's facade, whose index makes a tick cost no directory walk. A tick lists the camera
-once (a survey); an automatic sync reuses that listing, and after the sync the same listing is
-planned again against the index instead of asking the camera a second time.
+the hourly rescan (``retention.py``), timelapses (``timelapses.py``) and the mirrors that copy
+the archive on (``mirroring.py``). The archive itself is the engine's facade, whose index makes a
+tick cost no directory walk. A tick lists the camera once (a survey); an automatic sync reuses
+that listing, and after the sync the same listing is planned again against the index instead of
+asking the camera a second time.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .engine.errors import CamsyncError, Outcome
 from .engine.facade import CameraArchive, DiskFacts, Survey
 from .engine.models import SyncReport
 from .errors import outcome_error
+from .mirroring import CameraMirrors
 from .presence import CameraPresence
 from .retention import RetentionSchedule
 from .settings import Settings
@@ -73,10 +75,15 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.snapshots = SnapshotSchedule(
             hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
         )
-        self.retention = RetentionSchedule(hass, entry, archive, settings, self._async_changed)
+        self.mirrors = CameraMirrors(hass, entry, archive, lambda: self.presence.device_id)
+        self.retention = RetentionSchedule(
+            hass, entry, archive, settings, self._async_changed, self.mirrors
+        )
         self.timelapses = TimelapseJobs(
             hass, entry, archive, settings, self.presence, self.async_publish
         )
+        self.sync.on_saved = self.snapshots.on_saved = self.mirrors.notify_saved
+        self.timelapses.on_saved = self.mirrors.notify_saved
         self._pending: Pending | None = None
         self._storage: CameraStorage | None = None
         self._disk: DiskFacts | None = None

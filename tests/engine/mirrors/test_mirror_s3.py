@@ -535,6 +535,32 @@ async def test_no_blocking_file_reads_on_the_event_loop_when_the_client_is_made(
     assert opened == []
 
 
+async def test_no_certificates_are_loaded_on_the_event_loop_at_the_first_request(
+    tmp_path: Path, s3_settings: Callable[..., S3Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ssl
+    import threading
+
+    loop_thread = threading.get_ident()
+    loaded: list[str] = []
+    real_load = ssl.SSLContext.load_verify_locations
+
+    def spy(self: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        if threading.get_ident() == loop_thread:  # Home Assistant reports this as blocking
+            loaded.append(str(args[:1] or kwargs))
+        real_load(self, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", spy)
+    target = S3Target(s3_settings())  # verify_tls on, as by default (the endpoint is plain http)
+    await target.open(tmp_path)
+    try:
+        await target.check()  # the first requests: aiobotocore makes its connector now
+    finally:
+        await target.close()
+    monkeypatch.undo()
+    assert loaded == []
+
+
 # --- retention, changed and vanished files -----------------------------------------------------
 
 
