@@ -264,34 +264,37 @@ async def test_a_reset_mid_upload_makes_the_mirror_away_then_it_resumes(
     await mirror.start()
     try:
         first = await mirror.run_now(wait=True)
-        # The connection dropped mid-part: aiohttp reports the reset, or a read that never
-        # ends; either way the mirror is away, not broken.
-        assert mirror.health.status is MirrorStatus.AWAY
-        assert mirror.health.last_error in (AWAY_REASONS)
-        assert mirror.health.backlog_files == 1
-        assert mirror.health.backlog_bytes == 16 * MIB
-        # The mirror's own back-off (50 ms) ends and it tries again by itself.
-        for _ in range(100):
-            if copied:
-                break
-            await asyncio.sleep(0.05)
-        await mirror.run_now(wait=True)
+        # The connection dropped mid-part. aiobotocore 2.x reports the reset (or a read that never
+        # ends): the mirror is away, not broken, and its own back-off tries again. aiobotocore
+        # 3.x (Home Assistant 2026.10) sends the part again itself, within the same run.
+        resent_by_client = mirror.health.status is MirrorStatus.IDLE
+        if not resent_by_client:
+            assert mirror.health.status is MirrorStatus.AWAY
+            assert mirror.health.last_error in (AWAY_REASONS)
+            assert mirror.health.backlog_files == 1
+            assert mirror.health.backlog_bytes == 16 * MIB
+            # The mirror's own back-off (50 ms) ends and it tries again by itself.
+            for _ in range(100):
+                if copied:
+                    break
+                await asyncio.sleep(0.05)
+            await mirror.run_now(wait=True)
     finally:
         await mirror.stop()
     assert first is not None
-    assert first.reason in AWAY_REASONS
+    if not resent_by_client:
+        assert first.reason in AWAY_REASONS
     assert [item.relative for item in copied] == ["recordings/20261120_080000_NF.mp4"]
     key = f"/{bucket}/cams/front/recordings/20261120_080000_NF.mp4"
+    # Either way only the part that broke was sent twice.
     assert s3_proxy.part_bytes[(key, 1)] == 5 * MIB
     assert s3_proxy.part_bytes[(key, 2)] == 5 * MIB
     assert s3_proxy.part_bytes[(key, 3)] == 1 * MIB + 5 * MIB
     assert mirror.health.status is MirrorStatus.IDLE
     assert mirror.health.failing_since is None
-    assert {item.status for item in health} >= {
-        MirrorStatus.AWAY,
-        MirrorStatus.COPYING,
-        MirrorStatus.IDLE,
-    }
+    seen = {item.status for item in health}
+    assert seen >= {MirrorStatus.COPYING, MirrorStatus.IDLE}
+    assert (MirrorStatus.AWAY in seen) is not resent_by_client
     objects = await bucket_objects(admin, bucket)
     assert objects == {f"cams/front/{k}": v for k, v in tree_hashes(destination).items()}
 
