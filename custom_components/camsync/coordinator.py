@@ -112,6 +112,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             if not self.sync.running and not self.presence.online:
                 raise outcome_error(Outcome.OFFLINE, self.config_entry.title, self.presence.reason)
             survey = self._survey
+        if not self.sync.running:
+            await self.retention.async_wait_idle()  # a prune holds the destination a moment
         return self.sync.async_start(survey)
 
     async def _async_update_data(self) -> CamsyncState:
