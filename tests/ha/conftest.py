@@ -179,7 +179,7 @@ def reolink_entry(
 
 
 class ReleaseSnapshots(HomeAssistantSnapshotExtension):
-    """Snapshots kept per Home Assistant release (snapshots/<major>.<minor>/).
+    """Snapshots kept per Home Assistant release (snapshots-<major>.<minor>/, beside the tests).
 
     Each release's test plugin brings its own syrupy (5 with 2026.2, 6 with 2026.10), whose files
     the other cannot read, and registry entries gain fields between releases.
@@ -188,8 +188,9 @@ class ReleaseSnapshots(HomeAssistantSnapshotExtension):
     @classmethod
     def dirname(cls, *, test_location: PyTestLocation) -> str:
         """Return the snapshot folder of the release under test."""
+        # Not under the plugin's snapshots/: syrupy would call the other release's files unused.
         base = Path(super().dirname(test_location=test_location))
-        return str(base / f"{MAJOR_VERSION}.{MINOR_VERSION}")
+        return str(base.with_name(f"snapshots-{MAJOR_VERSION}.{MINOR_VERSION}"))
 
 
 @pytest.fixture
