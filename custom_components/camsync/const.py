@@ -75,5 +75,6 @@ class SyncStatus(StrEnum):
 EVENT_FILE_SAVED: Final = "camsync_file_saved"
 EVENT_SYNC_FINISHED: Final = "camsync_sync_finished"
 EVENT_TIMELAPSE_FINISHED: Final = "camsync_timelapse_finished"
+EVENT_FILE_MIRRORED: Final = "camsync_file_mirrored"
 
 MEDIA_SUBFOLDER: Final = "camsync"

@@ -1,4 +1,8 @@
-"""Diagnostics: options, the last report, counters and an archive summary, secrets redacted."""
+"""Diagnostics: options, the last report, counters, an archive summary and the mirrors' health.
+
+Secrets are redacted: the camera's address and credentials, and every mirror's access key and
+secret (also scrubbed from every text, should a message quote one).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_CAMERA_ID, CONF_DESTINATION
 from .data import CamsyncConfigEntry, CamsyncState
+from .mirror_config import MIRROR_SECRETS
 
 TO_REDACT = {
     CONF_HOST,
@@ -22,6 +27,7 @@ TO_REDACT = {
     "unique_id",
     CONF_CAMERA_ID,
     "configuration_url",
+    *MIRROR_SECRETS,
 }
 
 
@@ -29,7 +35,8 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: CamsyncConfigEntry
 ) -> dict[str, Any]:
     """Return what helps to understand a camsync entry's behaviour."""
-    state = entry.runtime_data.coordinator.data
+    coordinator = entry.runtime_data.coordinator
+    state = coordinator.data
     report = async_redact_data(
         {
             "entry": {
@@ -42,11 +49,13 @@ async def async_get_config_entry_diagnostics(
             "device": asdict(state.device) if state.device else None,
             "coordinator": _sync_state(state),
             "archive": _archive(state, entry.data[CONF_DESTINATION]),
+            "mirrors": coordinator.mirrors.diagnostics(),
         },
         TO_REDACT,
     )
     # Messages name the camera's address (and a password could be in one by accident).
     secrets = [entry.data.get(key) for key in (CONF_HOST, CONF_PASSWORD)]
+    secrets += coordinator.mirrors.secrets()
     scrubbed: dict[str, Any] = _scrub(report, [secret for secret in secrets if secret])
     return scrubbed
 

@@ -24,6 +24,7 @@ from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry, CamsyncState
 from .engine.camera import Capabilities
 from .entity import CamsyncEntity
+from .mirror_entities import async_setup_mirror_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -185,6 +186,7 @@ async def async_setup_entry(
         for description in SENSORS
         if description.has_fn(coordinator.client.capabilities)
     )
+    async_setup_mirror_sensors(hass, entry, async_add_entities)
 
 
 class CamsyncSensor(CamsyncEntity, SensorEntity):
