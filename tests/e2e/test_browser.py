@@ -697,7 +697,7 @@ async def media_panel(
     async with ui.step("media_playing", docs="media-playing"):
         await media_title(page, title).click()
         await video_playing(page)
-    await page.keyboard.press("Escape")
+    await close_player(page)
     assert_thumbnails_answered(thumbnails)
 
 
@@ -728,10 +728,20 @@ async def timelapse_playing(ui: Steps, hass: HomeAssistant) -> None:
         assert video["title"] == f"{today.isoformat()} · Timelapse", video
         await media_title(page, video["title"]).click()
         await video_playing(page)
-    await page.keyboard.press("Escape")
+    await close_player(page)
     entry_id = await camsync_entry_id(hass, REOLINK_CAMERA)
     await assert_thumbnails_answer(hass, (await browse_media(hass, entry_id))["children"])
     assert_thumbnails_answered(thumbnails)
+
+
+async def close_player(page: Page) -> None:
+    """Close the video's dialog; wait until it has gone and taken its history entry along.
+
+    (Home Assistant closes a dialog with ``history.back()``: a page loaded before that ends
+    would be aborted by it.)
+    """
+    await page.keyboard.press("Escape")
+    await page.wait_for_function("() => !(history.state && history.state.dialog)")
 
 
 def media_title(page: Page, title: str) -> Any:
