@@ -668,7 +668,7 @@ async def media_panel(
             await open_media_folder(page, title)
         for view in ("Events only", "By kind"):
             await media_title(page, view).wait_for()
-        await media_thumbnails_drawn(page, "the dashcam's folder")
+        await media_thumbnails_drawn(page, "the dashcam's folder", thumbnails)
         await assert_no_raw_keys(page, "the dashcam's media folder")
         days = [
             item["title"]
@@ -679,7 +679,7 @@ async def media_panel(
 
     async with ui.step("media_panel", docs="media-panel"):
         await open_media_folder(page, max(days))
-        items = await media_thumbnails_drawn(page, "the newest day")
+        items = await media_thumbnails_drawn(page, "the newest day", thumbnails)
         unreadable = [item["title"] for item in items if not BLACKVUE_TITLE.match(item["title"])]
         assert not unreadable, f"titles without time, kind and direction: {unreadable}"
         await assert_no_raw_keys(page, "the newest day of the dashcam")
@@ -718,12 +718,12 @@ async def timelapse_playing(ui: Steps, hass: HomeAssistant) -> None:
         for title in ("camsync", REOLINK_CAMERA):
             await open_media_folder(page, title)
         await media_title(page, "Snapshots").wait_for()
-        await media_thumbnails_drawn(page, "the Reolink camera's folder")  # ffmpeg-made
+        await media_thumbnails_drawn(page, "the Reolink camera's folder", thumbnails)  # ffmpeg-made
         await assert_no_raw_keys(page, "the Reolink camera's media folder")
 
     async with ui.step("timelapse", docs="timelapse"):
         await open_media_folder(page, "Timelapses")
-        items = await media_thumbnails_drawn(page, "the timelapses")
+        items = await media_thumbnails_drawn(page, "the timelapses", thumbnails)
         assert [item["title"] for item in items] == [video["title"]], items
         assert video["title"] == f"{today.isoformat()} · Timelapse", video
         await media_title(page, video["title"]).click()
@@ -764,14 +764,20 @@ async def open_media_folder(page: Page, title: str) -> None:
 
 
 async def media_thumbnails_drawn(
-    page: Page, where: str, timeout: float = UI_TIMEOUT_MS / 1000
+    page: Page,
+    where: str,
+    answers: dict[str, tuple[int, str]],
+    timeout: float = UI_TIMEOUT_MS / 1000,
 ) -> list[dict[str, Any]]:
     """Wait until the open folder draws every thumbnail it has as an image; return its items.
 
-    Fail when a file has no thumbnail, or a thumbnail URL answered something else (an error).
+    Fail when a file has no thumbnail, or a thumbnail URL (``answers``: what each answered, from
+    :func:`watch_thumbnails`) answered something else (an error).
     """
     deadline = time.monotonic() + timeout
     while True:
+        failed = {url: answer for url, answer in answers.items() if answer != (200, "image/jpeg")}
+        assert not failed, f"{where}: thumbnails that answered no image: {failed}"
         items: list[dict[str, Any]] = await page.locator(MEDIA_ITEM).evaluate_all(MEDIA_ITEMS_JS)
         bare = [item["title"] for item in items if item["can_play"] and not item["thumbnail"]]
         assert not bare, f"{where}: files without a thumbnail: {bare}"
