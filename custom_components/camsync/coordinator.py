@@ -1,12 +1,9 @@
 """The coordinator of one camera: each tick looks at the camera once and publishes one state.
 
-It composes the jobs that each live in their own module: camera presence (``presence.py``), the
-sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``), retention with
-the hourly rescan (``retention.py``), timelapses (``timelapses.py``) and the mirrors that copy
-the archive on (``mirroring.py``). The archive itself is the engine's facade, whose index makes a
-tick cost no directory walk. A tick lists the camera once (a survey); an automatic sync reuses
-that listing, and after the sync the same listing is planned again against the index instead of
-asking the camera a second time.
+It composes the jobs of their own modules: presence, sync_task, snapshot_schedule, retention,
+timelapses, mirroring and destination_checks. A tick lists the camera once (a survey) and walks
+no directory (the engine's index); an automatic sync reuses that listing, and after the sync the
+listing is planned again against the index instead of asking the camera a second time.
 """
 
 from __future__ import annotations
@@ -21,8 +18,9 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from . import issues
 from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, CamsyncState, Pending
+from .destination_checks import async_check_writable, async_clear_solved
 from .engine.camera import CameraClient, CameraStorage
-from .engine.errors import CamsyncError, Outcome
+from .engine.errors import Outcome
 from .engine.facade import CameraArchive, DiskFacts, Survey
 from .engine.models import SyncReport
 from .errors import outcome_error
@@ -62,26 +60,16 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.settings = settings
         self.presence = CameraPresence(hass, entry, client, self._on_presence)
         self.history = SyncHistory(hass, entry.entry_id)
+        jobs = (hass, entry, archive, settings)  # what every job works on
         self.sync = SyncTask(
-            hass,
-            entry,
-            archive,
-            settings,
-            self.presence,
-            self.history,
-            self.async_publish,
-            self._after_sync,
+            *jobs, self.presence, self.history, self.async_publish, self._after_sync
         )
         self.snapshots = SnapshotSchedule(
-            hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
+            *jobs, self.presence, self.sync.counters, self.async_publish
         )
         self.mirrors = CameraMirrors(hass, entry, archive, lambda: self.presence.device_id)
-        self.retention = RetentionSchedule(
-            hass, entry, archive, settings, self._async_changed, self.mirrors
-        )
-        self.timelapses = TimelapseJobs(
-            hass, entry, archive, settings, self.presence, self.async_publish
-        )
+        self.retention = RetentionSchedule(*jobs, self._async_changed, self.mirrors)
+        self.timelapses = TimelapseJobs(*jobs, self.presence, self.async_publish)
         self.sync.on_saved = self.snapshots.on_saved = self.mirrors.notify_saved
         self.timelapses.on_saved = self.mirrors.notify_saved
         self._pending: Pending | None = None
@@ -93,12 +81,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         """Build the archive's index (one scan), read the sync history, check the destination."""
         await self.history.async_load()
         await self.archive.start()
-        try:
-            await self.archive.check_writable()
-        except CamsyncError as err:
-            LOGGER.warning("%s: %s", self.config_entry.title, err)
-            issues.raise_issue(self.hass, self.config_entry, issues.DESTINATION, str(err))
-            self.sync.set_status(SyncStatus.ERROR, str(err))
+        await async_check_writable(self.hass, self.config_entry, self.archive, self.sync)
 
     @callback
     def async_start_schedules(self) -> None:
@@ -109,10 +92,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     @callback
     def async_update_options(self, changes: Mapping[str, Any]) -> None:
-        """Change some options now, without a reload: the schedules keep their clocks.
-
-        The switches use this; the options dialog reloads the entry instead.
-        """
+        """Change options without a reload (the switches; the options dialog reloads)."""
         entry = self.config_entry
         options = {**entry.options, **changes}
         self.hass.config_entries.async_update_entry(entry, options=options)
@@ -121,19 +101,10 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.snapshots.async_apply(settings)
         self.async_publish()
 
-    async def async_room_made(self) -> None:
-        """Forget the disk limit (its repair was fixed) and look at the camera again."""
-        issues.clear(self.hass, self.config_entry, issues.DISK_LIMIT)
-        self.sync.clear_status(SyncStatus.DISK_FULL)
-        self._disk = await self.archive.disk()
-        self.async_publish()
-        await self.async_request_refresh()
-
     async def async_start_sync(self) -> asyncio.Task[SyncReport]:
-        """Start a sync now (or join the running one), as "Sync now" and ``camsync.sync`` do.
+        """Start a sync now or join the running one ("Sync now", ``camsync.sync``).
 
-        A camera that was away at the last look is looked at again first; when it is still
-        away, a translated ServiceValidationError says so.
+        A camera away at the last look is looked at again; still away: a translated error.
         """
         survey: Survey | None = None
         if not self.sync.running and not self.presence.online:
@@ -141,12 +112,16 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             if not self.sync.running and not self.presence.online:
                 raise outcome_error(Outcome.OFFLINE, self.config_entry.title, self.presence.reason)
             survey = self._survey
+        if not self.sync.running:
+            await self.retention.async_wait_idle()  # a prune holds the destination a moment
         return self.sync.async_start(survey)
 
     async def _async_update_data(self) -> CamsyncState:
         """Measure the disk, clear solved repairs, look at the camera and maybe start a sync."""
         self._disk = await self.archive.disk()
-        await self._async_check_repairs()
+        await async_clear_solved(
+            self.hass, self.config_entry, self.archive, self.sync, self.settings, self._disk
+        )
         if not self.sync.running:
             self._survey = None
             looked = await self.presence.async_look(self._async_ask_camera)
@@ -182,26 +157,6 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             self._pending = Pending.of(survey)
         self._disk = await self.archive.disk()
         self.async_publish()
-
-    async def _async_check_repairs(self) -> None:
-        """Clear the repair issues (and statuses) whose cause went away."""
-        hass, entry = self.hass, self.config_entry
-        disk = self._disk
-        settings = self.settings
-        if (
-            issues.is_raised(hass, entry, issues.DISK_LIMIT)
-            and disk is not None
-            and disk.limit_problem(settings.disk_limit, settings.keep_free) is None
-        ):
-            issues.clear(hass, entry, issues.DISK_LIMIT)
-            self.sync.clear_status(SyncStatus.DISK_FULL)
-        if issues.is_raised(hass, entry, issues.DESTINATION):
-            try:
-                await self.archive.check_writable()
-            except CamsyncError:
-                return
-            issues.clear(hass, entry, issues.DESTINATION)
-            self.sync.clear_status(SyncStatus.ERROR)
 
     @callback
     def _on_presence(self, online: bool) -> None:

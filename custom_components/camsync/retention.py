@@ -8,6 +8,7 @@ this entry or another): when a sync holds it, the work waits for the next sync's
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -52,6 +53,7 @@ class RetentionSchedule:
         self.settings = settings
         self.mirrors = mirrors
         self._changed = changed
+        self._busy = asyncio.Lock()  # held while a prune of this entry holds the destination
         self._due = True  # the first look prunes, from the index the start-up scan built
         self._rescan_due = False
 
@@ -77,6 +79,11 @@ class RetentionSchedule:
         Return True when it ran (and told that the archive changed).
         """
         return self._due and await self._async_maintain(rescan=self._rescan_due)
+
+    async def async_wait_idle(self) -> None:
+        """Return once no prune of this entry holds the destination's lock."""
+        async with self._busy:
+            return
 
     async def _async_maintain(self, *, rescan: bool) -> bool:
         window = self.settings.retention
@@ -136,9 +143,10 @@ class RetentionSchedule:
     ) -> PruneReport:
         """Prune, keeping what a mirror lacks (unless ``force``: the disk is over its limit)."""
         guard = self.mirrors.prune_guard(force=force) if self.mirrors is not None else None
-        report = await self.archive.prune(
-            cutoff, dry_run=dry_run, rescan=rescan, keep=guard, keep_away=keep_away
-        )
+        async with self._busy:
+            report = await self.archive.prune(
+                cutoff, dry_run=dry_run, rescan=rescan, keep=guard, keep_away=keep_away
+            )
         if self.mirrors is not None and not dry_run:
             self.mirrors.note_prune(guard)
         return report

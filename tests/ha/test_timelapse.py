@@ -225,7 +225,7 @@ async def test_the_daily_timelapse_is_made_after_midnight_for_the_day_before(
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
     shots = sorted((destination / "snapshots" / "2026-11-19").glob("*.jpg"))
-    assert len(shots) == 3
+    assert len(shots) == 4  # one when the camera was set up, then every 5 minutes
     assert finished == []  # the start-up catch-up found no snapshots the day before
 
     freezer.move_to(datetime(2026, 11, 20, 0, 5, 0, tzinfo=zone))
@@ -233,12 +233,12 @@ async def test_the_daily_timelapse_is_made_after_midnight_for_the_day_before(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     video = destination / "timelapses" / "front_yard_20261119.mp4"
-    check_video(video, 3, 4)
+    check_video(video, 4, 4)
     (done,) = finished
     assert (done.data["outcome"], done.data["start_date"], done.data["frames"]) == (
         "completed",
         "2026-11-19",
-        3,
+        4,
     )
     assert done.data["device_id"] is not None
     assert state_of(hass, SENSOR) == "100.0"
