@@ -6,10 +6,11 @@ Linear in the listing apart from one sort by priority.
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .backoff import FailureBook
+from .context import order_with_context
 from .models import FileRole, Listing, Priority, Recording, RemoteFile, SyncOptions
 
 
@@ -71,13 +72,19 @@ def make_plan(
     options: SyncOptions,
     now: datetime,
 ) -> Plan:
-    """Return what to download now, in priority order.
+    """Return what to download now, in priority order (each event's context right after it).
 
     A video comes first and its own sidecars follow it; a sidecar several videos share follows
     the last of them that is planned, so it is fetched once whichever of them arrives.
     """
     kept = [rec for rec in listing.recordings if wanted(rec, options, now)]
     kept.sort(key=_order_key(options.priority))  # type: ignore[arg-type]
+    if options.event_context is not None:
+        # An event's context may be of a kind the filter leaves out (events only): it is
+        # fetched all the same, right after its event.
+        unfiltered = replace(options, kinds=None)
+        pool = [rec for rec in listing.recordings if wanted(rec, unfiltered, now)]
+        kept = order_with_context(kept, options.event_context, pool)
     planned_videos: set[str] = set()
     seen: set[str] = set()
     backed_off: list[str] = []

@@ -9,7 +9,7 @@ written, or a camera that resets every download end the run. The report always s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Awaitable, Callable, Container, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import logging
@@ -56,6 +56,8 @@ class SyncHooks:
     on_saved: SavedListener | None = None
     on_plan: Callable[[Plan], None] | None = None
     on_listing: Callable[[Listing], None] | None = None
+    stop_early: Callable[[], bool] | None = None
+    """Asked before each video: True ends the run there (the rest stays pending for the next)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +66,14 @@ class Known:
 
     ``listing``: a listing taken moments ago (None: list the camera). ``archived``: the names in
     the recordings tree, from an index kept current (None: scan the tree). ``deleted``: names the
-    user deleted, not to be fetched again.
+    user deleted, not to be fetched again. ``screen``: the caller's last say over the listing
+    before it is planned (zone skipping).
     """
 
     listing: Listing | None = None
     archived: Container[str] | None = None
     deleted: Container[str] = frozenset()
+    screen: Callable[[Listing], Awaitable[Listing]] | None = None
 
 
 @dataclass(slots=True)
@@ -183,6 +187,8 @@ async def _list_and_plan(
     if archived is None:
         archived = await run_io(archive.scan, client.recorded_at)
     wanted = await run_io(without_deleted, listing, known.deleted)
+    if known.screen is not None:
+        wanted = await known.screen(wanted)
     plan = await run_io(make_plan, wanted, archived, book, options, clock())
     return listing, plan
 
@@ -247,6 +253,9 @@ class _Run:
         self, queue: Iterator[PlannedFile], guard: DiskGuard, tracker: _Tracker
     ) -> None:
         for planned in queue:
+            if planned.file.role is FileRole.VIDEO and self._stopping():
+                self.settled[planned.file.name].set()  # its sidecars, if taken, are skipped
+                return
             try:
                 if planned.owners and not await self._an_owner_saved(planned):
                     tracker.finish(planned, None)
@@ -255,6 +264,10 @@ class _Run:
                 await self._fetch(planned, guard, tracker)
             finally:
                 self.settled[planned.file.name].set()
+
+    def _stopping(self) -> bool:
+        """Return True once the caller wants the run to end before the next video."""
+        return self.hooks.stop_early is not None and self.hooks.stop_early()
 
     async def _an_owner_saved(self, planned: PlannedFile) -> bool:
         """Wait for the sidecar's videos still in flight; return whether one of them was saved."""
