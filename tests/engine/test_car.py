@@ -17,10 +17,16 @@ import aiohttp
 import pytest
 import xmlschema
 
-from camera_simulators.blackvue import BlackVueFaults, BlackVueSimulator, journey_recordings
+from camera_simulators.blackvue import (
+    BlackVueFaults,
+    BlackVueSimulator,
+    SimRecording,
+    journey_recordings,
+)
 from camera_simulators.route import HOME, SHOP, DashcamGps, Journey, grid_point
 from custom_components.camsync.devices.blackvue import BlackVueClient
 from custom_components.camsync.engine.context import EventContext
+from custom_components.camsync.engine.errors import Outcome
 from custom_components.camsync.engine.facade import CameraArchive
 from custom_components.camsync.engine.geo import Zone, distance
 from custom_components.camsync.engine.gpx import GPX_NAMESPACE
@@ -118,17 +124,13 @@ async def test_trips_wait_for_recordings_still_to_fetch(
     await facade.start()
     options = SyncOptions(priority=Priority.OLDEST_FIRST)
     second_leg = JOURNEY.legs[1].start
-    stop = {"now": False}
-
-    def stop_early() -> bool:
-        return stop["now"]
 
     def on_saved(item: SavedFile) -> None:
-        # Stop once the drive home began (the first trip is complete, the second is not).
-        stop["now"] = stop["now"] or item.recorded > second_leg
+        if item.recorded > second_leg:  # the car drives off during the drive home's sync
+            car.faults.go_away_after_bytes = 0
 
-    report = await facade.sync(options, hooks=SyncHooks(on_saved=on_saved, stop_early=stop_early))
-    assert report.saved
+    report = await facade.sync(options, hooks=SyncHooks(on_saved=on_saved))
+    assert report.outcome is Outcome.OFFLINE
     survey = await facade.replan(options)
     assert survey is not None
     assert survey.pending_files > 0
@@ -137,6 +139,7 @@ async def test_trips_wait_for_recordings_still_to_fetch(
 
     assert len(finished) == 1
     assert finished[0].trip.end < second_leg
+    await car.restart()
     rest = await facade.sync(options)
     assert rest.saved
     finished = await facade.finish_trips(await facade.replan(options))
@@ -249,26 +252,33 @@ async def test_parking_at_home_is_not_fetched(
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-async def test_a_run_asked_to_stop_ends_before_the_next_video(
+async def test_a_long_run_lists_again_and_fetches_a_new_event_next(
     car: BlackVueSimulator, session: aiohttp.ClientSession, destination: Path, workers: int
 ) -> None:
-    facade = archive_of(car, session, destination)
+    now = [AFTER]
+    client = BlackVueClient(session, f"127.0.0.1:{car.port}", tz=UTC, read_timeout=2.0)
+    facade = CameraArchive(client, destination, camera_name="Car", clock=lambda: now[0])
     await facade.start()
-    videos: list[str] = []
+    event = SimRecording(f"{AFTER:%Y%m%d_%H%M%S}_EF.mp4", 3000)
 
     def on_saved(item: SavedFile) -> None:
         if item.role is FileRole.VIDEO:
-            videos.append(item.name)
+            now[0] += timedelta(minutes=1)  # each video takes a minute over the garage Wi-Fi
+            if event not in car.recordings:
+                car.recordings.append(event)  # a parking impact while the sync runs
 
-    options = SyncOptions(concurrency=workers)
-    async with asyncio.timeout(30):
-        report = await facade.sync(
-            options, hooks=SyncHooks(on_saved=on_saved, stop_early=lambda: bool(videos))
-        )
+    options = SyncOptions(concurrency=workers, relist_after=timedelta(minutes=3))
+    async with asyncio.timeout(60):
+        report = await facade.sync(options, hooks=SyncHooks(on_saved=on_saved))
 
-    assert 1 <= len(videos) <= workers
-    stems = {name[:17] for name in videos}
-    assert all(item.name[:17] in stems for item in report.saved)  # no stray sidecars
+    assert report.outcome is Outcome.COMPLETED
+    asked = [request.path.rsplit("/", 1)[-1] for request in car.requests]
+    listings = [name for name in asked if name in ("blackvue_vod.cgi", "vodList")]
+    videos = [name for name in asked if name.endswith(".mp4")]
+    assert len(listings) > 2  # every three minutes of the run
+    assert videos.index(event.name) <= 3 + workers  # right after the first new listing
+    assert sorted(videos) == sorted(car.listed_names())  # everything once, nothing twice
+    assert report.planned == len({item.name for item in report.saved}) + len(report.absent)
     survey = await facade.replan(options)
     assert survey is not None
-    assert survey.pending_files > 0
+    assert survey.pending_files == 0

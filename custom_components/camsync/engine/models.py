@@ -120,6 +120,8 @@ class SyncOptions:
     skip_zones: tuple[Zone, ...] = ()
     """Leave out recordings of ``zone_kinds`` made inside any of these zones (home)."""
     zone_kinds: frozenset[str] = frozenset()
+    relist_after: timedelta | None = None
+    """A run longer than this lists the camera again between two videos (None: never)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Container, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import logging
 import shutil
@@ -56,8 +56,6 @@ class SyncHooks:
     on_saved: SavedListener | None = None
     on_plan: Callable[[Plan], None] | None = None
     on_listing: Callable[[Listing], None] | None = None
-    stop_early: Callable[[], bool] | None = None
-    """Asked before each video: True ends the run there (the rest stays pending for the next)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,13 +205,45 @@ class _Run:
     saved_names: set[str] = field(default_factory=set)
     settled: dict[str, asyncio.Event] = field(default_factory=dict)
     resets_in_a_row: int = 0
+    planned_names: set[str] = field(default_factory=set)
+    segment_started: datetime | None = None
+    videos_in_segment: int = 0
+    relisting: bool = False
 
     async def sync(self, since: datetime | None, guard: DiskGuard, known: Known) -> None:
-        """List (unless ``known`` has a listing), plan and fetch."""
+        """List (unless ``known`` has a listing), plan and fetch.
+
+        A run longer than ``options.relist_after`` lists the camera again between two videos and
+        goes on with the new plan, so what was recorded meanwhile (a parking event) is fetched
+        in priority order instead of after the whole backlog.
+        """
         listing, plan = await _list_and_plan(
             self.client, self.archive, self.options, self.book, since, self.clock, known
         )
-        self._note_plan(listing, plan)
+        while True:
+            self._note_plan(listing, plan)
+            await self._fetch_plan(plan, guard)
+            if not self.relisting:
+                return
+            self.relisting = False
+            listing, plan = await _list_and_plan(
+                self.client,
+                self.archive,
+                self.options,
+                self.book,
+                since,
+                self.clock,
+                replace(known, listing=None),
+            )
+            _LOGGER.debug(
+                "Listed %s again during the sync: %d files to fetch",
+                self.client.host,
+                len(plan.files),
+            )
+
+    async def _fetch_plan(self, plan: Plan, guard: DiskGuard) -> None:
+        """Fetch a plan's files (until the run is due to list the camera again)."""
+        self.segment_started, self.videos_in_segment = self.clock(), 0
         self.settled = {planned.file.name: asyncio.Event() for planned in plan.files}
         tracker = _Tracker(len(plan.files), plan.known_bytes, self.hooks.on_progress)
         tracker.publish()
@@ -235,7 +265,8 @@ class _Run:
         report.skipped_listing = listing.skipped
         report.clock_unset = listing.clock_unset
         report.filtered = plan.filtered
-        report.planned = len(plan.files)
+        self.planned_names.update(planned.file.name for planned in plan.files)
+        report.planned = len(self.planned_names)
         report.backed_off = list(plan.backed_off)
         if listing.skipped:
             _LOGGER.info(
@@ -253,9 +284,12 @@ class _Run:
         self, queue: Iterator[PlannedFile], guard: DiskGuard, tracker: _Tracker
     ) -> None:
         for planned in queue:
-            if planned.file.role is FileRole.VIDEO and self._stopping():
-                self.settled[planned.file.name].set()  # its sidecars, if taken, are skipped
-                return
+            if planned.file.role is FileRole.VIDEO:
+                if self._due_to_relist():
+                    self.relisting = True
+                    self.settled[planned.file.name].set()  # its sidecars, if taken, are skipped
+                    return
+                self.videos_in_segment += 1
             try:
                 if planned.owners and not await self._an_owner_saved(planned):
                     tracker.finish(planned, None)
@@ -265,9 +299,17 @@ class _Run:
             finally:
                 self.settled[planned.file.name].set()
 
-    def _stopping(self) -> bool:
-        """Return True once the caller wants the run to end before the next video."""
-        return self.hooks.stop_early is not None and self.hooks.stop_early()
+    def _due_to_relist(self) -> bool:
+        """Return True when the plan is older than ``relist_after`` (and fetched a video)."""
+        after = self.options.relist_after
+        if self.relisting:
+            return True  # another worker already stopped: all stop
+        return (
+            after is not None
+            and self.segment_started is not None
+            and self.videos_in_segment > 0
+            and self.clock() - self.segment_started >= after
+        )
 
     async def _an_owner_saved(self, planned: PlannedFile) -> bool:
         """Wait for the sidecar's videos still in flight; return whether one of them was saved."""
