@@ -228,7 +228,7 @@ async def test_journey_recordings_serve_their_window_of_the_drive(
 
 async def test_connections_are_counted(http: aiohttp.ClientSession) -> None:
     async with BlackVueSimulator(make_recordings(1, start=START)) as sim:
-        reader, writer = await asyncio.open_connection(sim.host, sim.port)
+        _, writer = await asyncio.open_connection(sim.host, sim.port)
         writer.close()
         await writer.wait_closed()
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as one:
