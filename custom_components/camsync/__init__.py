@@ -20,7 +20,7 @@ from .migration import async_migrate
 from .services import async_setup_services
 from .settings import Settings
 
-PLATFORMS: list[Platform] = [Platform.CAMERA, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.CAMERA, Platform.DEVICE_TRACKER, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 

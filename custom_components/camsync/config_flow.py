@@ -21,6 +21,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -36,13 +38,16 @@ import voluptuous as vol
 from . import identity
 from .connection import create_client, parse_host
 from .const import (
+    CONF_ARRIVAL_TRACKER,
     CONF_AUTO_SYNC,
+    CONF_AWAY_PROBE_INTERVAL,
     CONF_CAMERA_ID,
     CONF_CHANNEL,
     CONF_CHANNELS,
     CONF_DAYS_BACK,
     CONF_DESTINATION,
     CONF_DISK_LIMIT,
+    CONF_EVENT_CONTEXT,
     CONF_GROUPING,
     CONF_KIND,
     CONF_KINDS,
@@ -50,6 +55,7 @@ from .const import (
     CONF_RECORDING_SYNC,
     CONF_RETENTION_DAYS,
     CONF_SIDECARS,
+    CONF_SKIP_ZONES,
     CONF_SNAPSHOT_INTERVAL,
     CONF_SNAPSHOT_MODE,
     CONF_STREAM,
@@ -82,7 +88,11 @@ _WHOLE_NUMBER_OPTIONS = (
     CONF_DISK_LIMIT,
     CONF_DAYS_BACK,
     CONF_SNAPSHOT_INTERVAL,
+    CONF_AWAY_PROBE_INTERVAL,
+    CONF_EVENT_CONTEXT,
 )
+_TRACKER = EntitySelector(EntitySelectorConfig(domain=["person", "device_tracker"]))
+_ZONES = EntitySelector(EntitySelectorConfig(domain="zone", multiple=True))
 
 
 def _minutes(maximum: int) -> NumberSelector:
@@ -334,7 +344,7 @@ class CamsyncOptionsFlow(OptionsFlowWithReload):
         """Show every option of this camera kind."""
         kind = CameraKind(self.config_entry.data[CONF_KIND])
         if user_input is not None:
-            return self.async_create_entry(data=_normalise_options(user_input))
+            return self.async_create_entry(data=_normalise_options(kind, user_input))
         schema = _options_schema(kind)
         current = default_options(kind) | dict(self.config_entry.options)
         return self.async_show_form(
@@ -362,7 +372,20 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
         ),
         vol.Required(CONF_PRIORITY): _select([item.value for item in Priority], "priority"),
         vol.Required(CONF_GROUPING): _select([item.value for item in Grouping], "grouping"),
+        vol.Required(CONF_EVENT_CONTEXT): NumberSelector(
+            NumberSelectorConfig(
+                min=0, max=30, unit_of_measurement="min", mode=NumberSelectorMode.BOX
+            )
+        ),
+        vol.Required(CONF_AWAY_PROBE_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=5, max=3600, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+            )
+        ),
+        vol.Optional(CONF_ARRIVAL_TRACKER): _TRACKER,
     }
+    if profile.capabilities.gps:
+        fields[vol.Optional(CONF_SKIP_ZONES)] = _ZONES
     if kind is CameraKind.BLACKVUE:
         fields |= {
             vol.Optional(CONF_CHANNELS): _select(
@@ -387,13 +410,15 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
     return vol.Schema(fields)
 
 
-def _normalise_options(user_input: dict[str, Any]) -> dict[str, Any]:
-    """Store whole numbers as ints (the number selector returns floats)."""
+def _normalise_options(kind: CameraKind, user_input: dict[str, Any]) -> dict[str, Any]:
+    """Store whole numbers as ints (the number selector returns floats), empty lists as []."""
     options = dict(user_input)
     for key in _WHOLE_NUMBER_OPTIONS:
         if key in options:
             options[key] = int(options[key])
     options.setdefault(CONF_KINDS, [])
+    if PROFILES[kind].capabilities.gps:
+        options.setdefault(CONF_SKIP_ZONES, [])
     if CONF_SIDECARS in options:
         options.setdefault(CONF_CHANNELS, [])
     return options

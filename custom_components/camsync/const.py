@@ -39,12 +39,18 @@ CONF_SNAPSHOT_INTERVAL: Final = "snapshot_interval"
 CONF_RECORDING_SYNC: Final = "recording_sync"
 CONF_STREAM: Final = "stream"
 CONF_DAYS_BACK: Final = "days_back"
+CONF_AWAY_PROBE_INTERVAL: Final = "away_probe_interval"
+CONF_ARRIVAL_TRACKER: Final = "arrival_tracker"
+CONF_EVENT_CONTEXT: Final = "event_context"
+CONF_SKIP_ZONES: Final = "skip_parking_zones"
 
 DEFAULT_SYNC_INTERVAL: Final = 10  # minutes
 DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_DISK_LIMIT: Final = 90  # percent used
 DEFAULT_SNAPSHOT_INTERVAL: Final = 60  # minutes
 DEFAULT_DAYS_BACK: Final = 7
+DEFAULT_AWAY_PROBE_INTERVAL: Final = 30  # seconds between connects while the camera is away
+DEFAULT_EVENT_CONTEXT: Final = 0  # minutes around an event (0: off)
 
 
 class SnapshotMode(StrEnum):
@@ -68,5 +74,6 @@ class SyncStatus(StrEnum):
 
 EVENT_FILE_SAVED: Final = "camsync_file_saved"
 EVENT_SYNC_FINISHED: Final = "camsync_sync_finished"
+EVENT_TRIP_FINISHED: Final = "camsync_trip_finished"
 
 MEDIA_SUBFOLDER: Final = "camsync"

@@ -6,20 +6,34 @@ the hourly rescan (``retention.py``). The archive itself is the engine's facade,
 a tick cost no directory walk. A tick lists the camera once (a survey); an automatic sync reuses
 that listing, and after the sync the same listing is planned again against the index instead of
 asking the camera a second time.
+
+While the camera is away the ticks leave it alone: the arrival watch (``arrival.py``) probes it
+with a bare TCP connect and has it looked at the moment it answers. For a camera with GPS, each
+look and each sync end also settles the trips (``camsync_trip_finished`` for each finished one),
+and the state carries the car's position, today's distance and the last trip.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
 
 from . import issues
+from .arrival import ArrivalWatch
+from .connection import probe_address
 from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, CamsyncState, Pending
 from .engine.camera import CameraClient, CameraStorage
 from .engine.errors import CamsyncError
-from .engine.facade import CameraArchive, DiskFacts, Survey
-from .engine.models import SyncReport
+from .engine.facade import CameraArchive, CarFacts, DiskFacts, Survey
+from .engine.models import SavedFile, SyncReport
+from .events import fire_trip_finished
+from .latest_event import LatestEventWatch
+from .places import sync_options
 from .presence import CameraPresence
 from .retention import RetentionSchedule
 from .settings import Settings
@@ -53,12 +67,24 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.settings = settings
         self.presence = CameraPresence(hass, entry, client, self._on_presence)
         self.sync = SyncTask(
-            hass, entry, archive, settings, self.presence, self.async_publish, self._after_sync
+            hass,
+            entry,
+            archive,
+            settings,
+            self.presence,
+            self.async_publish,
+            self._after_sync,
+            self._on_saved,
         )
         self.snapshots = SnapshotSchedule(
             hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
         )
         self.retention = RetentionSchedule(hass, entry, archive, settings, self._async_changed)
+        self.arrival = ArrivalWatch(
+            hass, entry, probe_address(entry.data), settings, self.async_look_now
+        )
+        self.latest_event = LatestEventWatch(archive.place_of)
+        self._look_requested = False
         self._pending: Pending | None = None
         self._storage: CameraStorage | None = None
         self._disk: DiskFacts | None = None
@@ -79,24 +105,56 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         """Start the snapshot and retention schedules (after the first refresh)."""
         self.snapshots.async_start()
         self.retention.async_start()
+        self.arrival.async_start()
+        if self.archive.trips is not None:
+            # Today's distance starts again at midnight.
+            self.config_entry.async_on_unload(
+                async_track_time_change(self.hass, self._at_midnight, hour=0, minute=0, second=0)
+            )
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_catch_up(), f"{DOMAIN} trips {self.config_entry.title}"
+            )
+
+    async def _async_catch_up(self) -> None:
+        """Read the GPS of an archive from before trips (once; in the background)."""
+        if self.archive.trips is not None and await self.archive.trips.catch_up():
+            self.async_publish()
+
+    @callback
+    def _at_midnight(self, _now: datetime) -> None:
+        self.async_publish()
+
+    async def async_look_now(self) -> bool:
+        """Look at the camera now (the arrival watch heard it); return whether it is there."""
+        self._look_requested = True
+        await self.async_refresh()
+        return self.presence.online
 
     async def _async_update_data(self) -> CamsyncState:
         """Measure the disk, clear solved repairs, look at the camera and maybe start a sync."""
         self._disk = await self.archive.disk()
         await self._async_check_repairs()
+        requested, self._look_requested = self._look_requested, False
         if not self.sync.running:
             self._survey = None
-            looked = await self.presence.async_look(self._async_ask_camera)
+            # Away: the arrival watch probes with a bare connect, and asks for a look.
+            looked = (
+                await self.presence.async_look(self._async_ask_camera)
+                if requested or not self.arrival.watching
+                else None
+            )
             await self.retention.async_run_if_due()
             survey = self._survey
             if looked and survey is not None and survey.pending_files and self.settings.auto_sync:
                 self.sync.async_start(survey)
+            elif looked:
+                await self._async_finish_trips(survey)
         return self._compose()
 
     async def _async_ask_camera(self) -> bool:
         """List the camera once (when recordings are synced) and read its SD card."""
         if self.settings.recording_sync:
-            options = self.settings.sync_options()
+            options = sync_options(self.hass, self.settings)
             survey = await self.presence.call(
                 self.archive.survey(options, since=self.settings.since())
             )
@@ -110,15 +168,37 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     async def _after_sync(self, report: SyncReport) -> None:
         """Catch up on retention a sync held back, then publish what the archive holds now."""
+        self.latest_event.locate()
         if not await self.retention.async_run_if_due():
             await self._async_changed()
 
     async def _async_changed(self) -> None:
         """Plan the last listing again against the index (no camera call, no walk); publish."""
-        if (survey := await self.archive.replan(self.settings.sync_options())) is not None:
+        survey = await self.archive.replan(sync_options(self.hass, self.settings))
+        if survey is not None:
             self._pending = Pending.of(survey)
+            if not self.sync.running:
+                await self._async_finish_trips(survey)
         self._disk = await self.archive.disk()
         self.async_publish()
+
+    async def _async_finish_trips(self, survey: Survey | None) -> None:
+        """Fire ``camsync_trip_finished`` for each trip the archive now holds whole."""
+        for finished in await self.archive.finish_trips(survey):
+            trip = finished.trip
+            LOGGER.debug(
+                "%s: trip %s finished (%.1f km)",
+                self.config_entry.title,
+                trip.id,
+                trip.distance / 1000,
+            )
+            fire_trip_finished(
+                self.hass, self.config_entry.entry_id, self.presence.device_id, finished
+            )
+
+    @callback
+    def _on_saved(self, saved: SavedFile) -> None:
+        self.latest_event.note(saved)
 
     async def _async_check_repairs(self) -> None:
         """Clear the repair issues (and statuses) whose cause went away."""
@@ -141,6 +221,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     @callback
     def _on_presence(self, online: bool) -> None:
+        self.arrival.set_away(not online)
         if not online and not self.sync.running:
             self.sync.set_status(SyncStatus.OFFLINE, self.sync.message)
         elif online:
@@ -162,7 +243,15 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             last_sync=sync.last_sync,
             last_report=sync.last_report,
             counters=sync.counters.copy(),
+            car=self._car(),
+            latest_event=self.latest_event.event,
         )
+
+    def _car(self) -> CarFacts | None:
+        """Return the car's facts for today (cached by the engine until something changes)."""
+        start = dt_util.start_of_local_day()
+        end = dt_util.start_of_local_day(start.date() + timedelta(days=1))
+        return self.archive.car(start, end)
 
     @callback
     def async_publish(self) -> None:

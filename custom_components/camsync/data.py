@@ -11,8 +11,9 @@ from homeassistant.config_entries import ConfigEntry
 
 from .const import SyncStatus
 from .engine.camera import CameraClient, CameraStorage, DeviceInfo
-from .engine.facade import ArchiveFacts, CameraArchive, DiskFacts, Survey
+from .engine.facade import ArchiveFacts, CameraArchive, CarFacts, DiskFacts, Survey
 from .engine.models import Progress, SyncReport
+from .latest_event import LatestEvent
 
 if TYPE_CHECKING:
     from .coordinator import CamsyncCoordinator
@@ -73,7 +74,9 @@ class CamsyncState:
     """The coordinator's data: one consistent snapshot of a camera and its archive.
 
     ``pending`` is None until the camera was listed (and while a sync runs, the last value
-    stays); ``storage`` is the camera's SD card where it reports one.
+    stays); ``storage`` is the camera's SD card where it reports one. ``car`` is the car's
+    position, today's distance and last trip, for a camera with GPS; ``latest_event`` the newest
+    event recording in the archive.
     """
 
     status: SyncStatus
@@ -89,6 +92,8 @@ class CamsyncState:
     last_sync: datetime | None
     last_report: SyncReport | None
     counters: SyncCounters
+    car: CarFacts | None = None
+    latest_event: LatestEvent | None = None
 
     @property
     def last_capture(self) -> datetime | None:

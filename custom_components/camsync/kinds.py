@@ -24,6 +24,8 @@ class KindProfile:
     """What the kinds filter offers (BlackVue type letters, Reolink triggers)."""
     channels: tuple[str, ...] = ()
     """What the directions filter offers (empty: the kind has no such filter)."""
+    zone_skip_kinds: frozenset[str] = frozenset()
+    """Recording kinds the "skip parking recordings inside a zone" option leaves out."""
 
 
 PROFILES: dict[CameraKind, KindProfile] = {
@@ -32,6 +34,7 @@ PROFILES: dict[CameraKind, KindProfile] = {
         capabilities=blackvue.CAPABILITIES,
         recording_kinds=blackvue.RECORDING_KINDS,
         channels=blackvue.CHANNELS,
+        zone_skip_kinds=blackvue.PARKING_MOTION_KINDS,
     ),
     CameraKind.REOLINK: KindProfile(
         manufacturer=reolink.MANUFACTURER,

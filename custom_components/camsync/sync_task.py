@@ -20,6 +20,7 @@ from .engine.facade import CameraArchive, Survey, SyncHooks
 from .engine.models import Progress, SavedFile, SyncReport
 from .events import fire_file_saved, fire_sync_finished
 from .outcomes import update_issues
+from .places import sync_options
 from .presence import CameraPresence
 from .settings import Settings
 
@@ -38,8 +39,12 @@ class SyncTask:
         presence: CameraPresence,
         publish: Callable[[], None],
         after: Callable[[SyncReport], Awaitable[None]],
+        saved: Callable[[SavedFile], None] | None = None,
     ) -> None:
-        """Describe the sync; ``publish`` pushes the state, ``after`` runs once a run ended."""
+        """Describe the sync; ``publish`` pushes the state, ``after`` runs once a run ended.
+
+        ``saved`` hears of every file saved (after its event fired).
+        """
         self.hass = hass
         self.entry = entry
         self.archive = archive
@@ -53,6 +58,7 @@ class SyncTask:
         self.counters = SyncCounters()
         self._publish = publish
         self._after = after
+        self._saved = saved
         self._task: asyncio.Task[SyncReport] | None = None
         self._running = False
         self._last_push = 0.0
@@ -102,7 +108,7 @@ class SyncTask:
         settings = self.settings
         try:
             report = await self.archive.sync(
-                settings.sync_options(),
+                sync_options(self.hass, settings),
                 since=settings.since(),
                 survey=survey,
                 hooks=SyncHooks(on_progress=self._on_progress, on_saved=self._on_saved),
@@ -131,6 +137,8 @@ class SyncTask:
         self.counters.files_saved += 1
         self.counters.bytes_saved += saved.size
         fire_file_saved(self.hass, self.entry.entry_id, self.presence.device_id, saved)
+        if self._saved is not None:
+            self._saved(saved)
 
     @callback
     def _finish(self, report: SyncReport) -> None:
