@@ -381,12 +381,17 @@ class DashcamGps:
     """The ``.gps`` file of any recording name: a journey's window, else the repeated drive.
 
     ``tz`` is the camera clock's zone (recording names are wall time in it); ``journeys`` name
-    their recordings in their own start's zone, which should be the same.
+    their recordings in their own start's zone, which should be the same. ``drive=False``: other
+    names find the car parked at home (a receiver standing still, drifting by a metre), so an
+    archive made of them has no trips.
     """
 
-    def __init__(self, journeys: Iterable[Journey] = (), *, tz: tzinfo = UTC) -> None:
+    def __init__(
+        self, journeys: Iterable[Journey] = (), *, tz: tzinfo = UTC, drive: bool = True
+    ) -> None:
         """Serve the windows of ``journeys``; other names follow the repeated drive."""
         self.tz = tz
+        self.drive = drive
         self._windows: dict[str, tuple[Journey, Window]] = {
             window.stem: (journey, window)
             for journey in journeys
@@ -402,6 +407,8 @@ class DashcamGps:
         start = _stamp(name, self.tz)
         if start is None:
             return b""
+        if not self.drive:
+            return _cycle(-1).gps_file(start)  # long over: parked at home ever since
         length = _cycle_length()
         index = (start - _CYCLE_ANCHOR) // length
         return _cycle(index).gps_file(start)

@@ -29,7 +29,16 @@ from .geo import Zone
 from .gpx import gpx_recorded_at
 from .index import ArchiveIndex, scan_trees
 from .lock import DestinationLock, destination_lock
-from .models import FileRole, Grouping, Listing, PruneReport, SavedFile, SyncOptions, SyncReport
+from .models import (
+    FileRole,
+    Grouping,
+    Listing,
+    PruneReport,
+    Recording,
+    SavedFile,
+    SyncOptions,
+    SyncReport,
+)
 from .plan import Plan, make_plan
 from .prune import prune
 from .run import Clock, Known, SyncHooks, run_sync, utc_now
@@ -287,8 +296,12 @@ class CameraArchive:
 
         async def screen(listing: Listing) -> Listing:
             nonlocal in_zones
-            listing, in_zones = await self._screen(listing, options)
+            listing, skipped = await self._screen(listing, options)
+            in_zones += skipped
             return listing
+
+        async def in_zone(recording: Recording) -> bool:
+            return trips is not None and await trips.in_zone(recording, options)
 
         known = Known(
             listing=survey.listing if survey is not None else None,
@@ -305,7 +318,13 @@ class CameraArchive:
                 since=survey.since if survey is not None else since,
                 disk_usage=self.disk_usage,
                 clock=self.clock,
-                hooks=replace(given, on_saved=on_saved, on_listing=on_listing, on_plan=on_plan),
+                hooks=replace(
+                    given,
+                    on_saved=on_saved,
+                    on_listing=on_listing,
+                    on_plan=on_plan,
+                    in_zone=in_zone,
+                ),
                 known=known,
             )
         finally:
@@ -313,7 +332,7 @@ class CameraArchive:
                 await self._note_saved(saved)
             if trips is not None:
                 await trips.drained()
-        report.skipped_in_zones = in_zones
+        report.skipped_in_zones += in_zones
         return report
 
     async def finish_trips(self, survey: Survey | None) -> list[FinishedTrip]:

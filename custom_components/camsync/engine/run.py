@@ -29,7 +29,16 @@ from .errors import (
 )
 from .files import run_io
 from .lock import destination_lock
-from .models import FailedFile, FileRole, Listing, Progress, SavedFile, SyncOptions, SyncReport
+from .models import (
+    FailedFile,
+    FileRole,
+    Listing,
+    Progress,
+    Recording,
+    SavedFile,
+    SyncOptions,
+    SyncReport,
+)
 from .plan import Plan, PlannedFile, make_plan
 from .transfer import FetchResult, fetch_file
 
@@ -56,6 +65,12 @@ class SyncHooks:
     on_saved: SavedListener | None = None
     on_plan: Callable[[Plan], None] | None = None
     on_listing: Callable[[Listing], None] | None = None
+    in_zone: Callable[[Recording], Awaitable[bool]] | None = None
+    """Asked right before each video: True leaves its recording out (made inside a skip zone).
+
+    Asked again at fetch time because what the archive knows of where the car was grows during
+    the run (the drives' GPS arrives before the parking recordings in events-first order).
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +304,11 @@ class _Run:
                     self.relisting = True
                     self.settled[planned.file.name].set()  # its sidecars, if taken, are skipped
                     return
+                if await self._in_zone(planned):
+                    self.report.skipped_in_zones += 1
+                    tracker.finish(planned, None)
+                    self.settled[planned.file.name].set()
+                    continue
                 self.videos_in_segment += 1
             try:
                 if planned.owners and not await self._an_owner_saved(planned):
@@ -298,6 +318,10 @@ class _Run:
                 await self._fetch(planned, guard, tracker)
             finally:
                 self.settled[planned.file.name].set()
+
+    async def _in_zone(self, planned: PlannedFile) -> bool:
+        """Return True when the caller places the video's recording inside a skip zone."""
+        return self.hooks.in_zone is not None and await self.hooks.in_zone(planned.recording)
 
     def _due_to_relist(self) -> bool:
         """Return True when the plan is older than ``relist_after`` (and fetched a video)."""

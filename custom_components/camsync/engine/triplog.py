@@ -344,6 +344,20 @@ class TripLog:
             return summary.first
         return self.book.position_at(recording.start) or self.book.newest_position()
 
+    async def in_zone(self, recording: Recording, options: SyncOptions) -> bool:
+        """Return True when a recording of a zone kind was made inside a skip zone (fetch time).
+
+        What was saved so far in the run is summarised first, so the drives just fetched place
+        the parking recordings that follow them.
+        """
+        if recording.kind not in options.zone_kinds or not options.skip_zones:
+            return False
+        await self.drained()
+        point = self.locate(recording)
+        return point is not None and any(
+            zone.contains(point.lat, point.lon) for zone in options.skip_zones
+        )
+
     async def screen(self, listing: Listing, options: SyncOptions) -> tuple[Listing, int]:
         """Leave out the recordings made inside the options' zones; return them counted."""
         if not options.skip_zones or not options.zone_kinds:
