@@ -30,7 +30,14 @@ import xmlschema
 from camera_simulators.blackvue import BlackVueSimulator, journey_recordings
 from camera_simulators.route import HOME, SHOP, DashcamGps, Journey, grid_point
 from custom_components.camsync.connection import dashcam_time_zone
-from custom_components.camsync.const import EVENT_TRIP_FINISHED
+from custom_components.camsync.const import (
+    CONF_CHANNELS,
+    CONF_EVENT_CONTEXT,
+    CONF_KINDS,
+    CONF_SKIP_ZONES,
+    CONF_SYNC_INTERVAL,
+    EVENT_TRIP_FINISHED,
+)
 from custom_components.camsync.engine.geo import distance
 from tests.engine.test_gpx import _schema_path
 from tests.ha.conftest import blackvue_entry, state_of, sync_and_wait
@@ -150,7 +157,8 @@ async def test_trips_become_events_gpx_files_sensors_and_a_place_on_the_map(
 async def test_today_starts_again_at_midnight_and_the_event_survives_a_restart(
     hass: HomeAssistant, media: Path, car: BlackVueSimulator, freezer: FrozenDateTimeFactory
 ) -> None:
-    entry = await set_up(hass, blackvue_entry(car, media / "dashcam"))
+    # A check once a day: only the midnight update can bring today's distance back to 0.
+    entry = await set_up(hass, blackvue_entry(car, media / "dashcam", **{CONF_SYNC_INTERVAL: 1440}))
     await sync_and_wait(hass, entry)
     assert float(state_of(hass, TODAY)) > 5
     event_time = state_of(hass, LATEST_EVENT)
@@ -202,3 +210,55 @@ def _leaves(value: Any) -> list[Any]:
     if isinstance(value, list):
         return [leaf for item in value for leaf in _leaves(item)]
     return [value]
+
+
+def videos_asked(camera: BlackVueSimulator, since: int = 0) -> list[str]:
+    return [
+        request.path.rsplit("/", 1)[-1]
+        for request in camera.requests[since:]
+        if request.method == "GET" and request.path.endswith(".mp4")
+    ]
+
+
+async def test_an_event_comes_with_the_minute_before_and_after_it(
+    hass: HomeAssistant, media: Path, car: BlackVueSimulator
+) -> None:
+    options = {CONF_KINDS: ["E"], CONF_CHANNELS: ["F"], CONF_EVENT_CONTEXT: 1}
+    entry = await set_up(hass, blackvue_entry(car, media / "dashcam", **options))
+    assert state_of(hass, "sensor.dashcam_pending_downloads") == "3"
+
+    report = await sync_and_wait(hass, entry)
+
+    event = next(window for window in JOURNEY.recordings() if window.kind == "E")
+    before, after = event.start - timedelta(minutes=1), event.start + timedelta(minutes=1)
+    assert videos_asked(car) == [
+        event.video("F"),
+        f"{before:%Y%m%d_%H%M%S}_NF.mp4",
+        f"{after:%Y%m%d_%H%M%S}_NF.mp4",
+    ]
+    assert report["saved_files"] == 3 + 3 * 3  # and their thumbnails, GPS and G-sensor files
+
+
+async def test_parking_recordings_at_home_are_not_downloaded(
+    hass: HomeAssistant, media: Path, car: BlackVueSimulator
+) -> None:
+    entry = await set_up(
+        hass, blackvue_entry(car, media / "dashcam", **{CONF_SKIP_ZONES: ["zone.home"]})
+    )
+
+    report = await sync_and_wait(hass, entry)
+
+    asked = videos_asked(car)
+    parking = [window for window in JOURNEY.recordings() if window.kind == "P"]
+    home = grid_point(*HOME)
+    at_home = [w for w in parking if near(*_where(w.start), home, 100)]
+    assert len(at_home) == 4  # two before the drive to the shop, two after the drive home
+    assert report["skipped_in_zones"] == len(at_home) * 2
+    assert not any(window.stem in name for window in at_home for name in asked)
+    assert all(window.video("F") in asked for window in parking if window not in at_home)
+    assert state_of(hass, "sensor.dashcam_pending_downloads") == "0"  # nothing left to fetch
+
+
+def _where(when: datetime) -> tuple[float, float]:
+    sample = JOURNEY.sample_at(when)
+    return sample.lat, sample.lon
