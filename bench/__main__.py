@@ -18,7 +18,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from bench import faults, gps, loop_stall, planning, resume, throughput
+from bench import car, faults, gps, loop_stall, planning, resume, throughput
 from bench.context import Context
 from bench.files import WORK, free_bytes, remove_tree, scratch
 from bench.procs import kill_all
@@ -58,6 +58,14 @@ def _gps(context: Context) -> dict[str, Any]:
         remove_tree(work)
 
 
+def _car(context: Context) -> dict[str, Any]:
+    work = scratch("car")
+    try:
+        return car.measure(work)
+    finally:
+        remove_tree(work)
+
+
 BENCHMARKS = (
     Benchmark("throughput", throughput.measure, throughput.render),
     Benchmark("resume", resume.measure, resume.render),
@@ -65,6 +73,7 @@ BENCHMARKS = (
     Benchmark("planning", _planning, planning.render),
     Benchmark("stall", loop_stall.measure, loop_stall.render),
     Benchmark("gps", _gps, gps.render),
+    Benchmark("car", _car, car.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]
 

@@ -39,7 +39,7 @@ class CamsyncCarTracker(CamsyncEntity, TrackerEntity):
     _attr_translation_key = "car"
     _attr_source_type = SourceType.GPS
     # Trackers default to diagnostic (a router's view of a phone); the car is the main thing.
-    _attr_entity_category = None
+    _attr_entity_category = None  # type: ignore[assignment]
 
     def __init__(self, coordinator: CamsyncCoordinator) -> None:
         """Place the tracker at the archive's newest fix."""
