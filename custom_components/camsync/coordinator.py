@@ -15,12 +15,11 @@ and the state carries the car's position, today's distance and the last trip.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
-from homeassistant.util import dt as dt_util
 
 from . import issues
 from .arrival import ArrivalWatch
@@ -120,8 +119,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         if self.archive.trips is not None and await self.archive.trips.catch_up():
             self.async_publish()
 
-    @callback
-    def _at_midnight(self, _now: datetime) -> None:
+    async def _at_midnight(self, _now: datetime) -> None:
+        await self.archive.refresh_car()
         self.async_publish()
 
     async def async_look_now(self) -> bool:
@@ -168,7 +167,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     async def _after_sync(self, report: SyncReport) -> None:
         """Catch up on retention a sync held back, then publish what the archive holds now."""
-        self.latest_event.locate()
+        await self.latest_event.async_locate()
         if not await self.retention.async_run_if_due():
             await self._async_changed()
 
@@ -248,10 +247,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         )
 
     def _car(self) -> CarFacts | None:
-        """Return the car's facts for today (cached by the engine until something changes)."""
-        start = dt_util.start_of_local_day()
-        end = dt_util.start_of_local_day(start.date() + timedelta(days=1))
-        return self.archive.car(start, end)
+        """Return the car's facts for today (worked out by the engine when something changed)."""
+        return self.archive.car()
 
     @callback
     def async_publish(self) -> None:

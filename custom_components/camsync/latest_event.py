@@ -9,7 +9,7 @@ recordings are events.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from .engine.facade import Position
 from .engine.models import FileRole, SavedFile
 
-type PlaceOf = Callable[[str, datetime], Position | None]
+type PlaceOf = Callable[[str, datetime], Awaitable[Position | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +98,14 @@ class LatestEventWatch:
             return True
         return False
 
-    def locate(self) -> bool:
+    async def async_locate(self) -> bool:
         """Give the event its place once the archive knows it; return True when it did now."""
         event = self.event
         if event is None or event.latitude is not None:
             return False
-        place = self._place_of(event.name, event.time)
+        place = await self._place_of(event.name, event.time)
+        if self.event is not event:
+            return False  # a newer event arrived meanwhile
         if place is None:
             return False
         self.event = replace(event, latitude=place.lat, longitude=place.lon)

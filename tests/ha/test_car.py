@@ -166,7 +166,7 @@ async def test_today_starts_again_at_midnight_and_the_event_survives_a_restart(
     midnight = dt_util.start_of_local_day() + timedelta(days=1)
     freezer.move_to(midnight + timedelta(seconds=1))
     async_fire_time_changed(hass, midnight + timedelta(seconds=1))
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert float(state_of(hass, TODAY)) == 0
     assert float(state_of(hass, LAST_TRIP)) > 5  # yesterday's last trip is still the last
 

@@ -117,6 +117,8 @@ class CameraArchive:
                 self.recordings,
                 self.index.recordings,
                 parking_kinds=client.capabilities.parking_kinds,
+                local_tz=local_tz,
+                clock=clock,
             )
             if gps
             else None
@@ -351,13 +353,21 @@ class CameraArchive:
         ]
         return await self.trips.finish(min([survey.taken, *pending]))
 
-    def car(self, day_start: datetime, day_end: datetime) -> CarFacts | None:
-        """Return the car's position, the day's distance and the last trip (None without GPS)."""
-        return None if self.trips is None else self.trips.facts(day_start, day_end)
+    def car(self) -> CarFacts | None:
+        """Return the car's position, today's distance and the last trip (None without GPS).
 
-    def place_of(self, video: str, when: datetime) -> Position | None:
+        Cheap: worked out in the executor whenever the trips change; at midnight call
+        :meth:`refresh_car` so that "today" moves on.
+        """
+        return None if self.trips is None else self.trips.facts
+
+    async def refresh_car(self) -> CarFacts | None:
+        """Work the car's facts out again (a new day began)."""
+        return None if self.trips is None else await self.trips.refresh()
+
+    async def place_of(self, video: str, when: datetime) -> Position | None:
         """Return where a saved recording was made (None without GPS, or when unknown)."""
-        return None if self.trips is None else self.trips.place_of(video, when)
+        return None if self.trips is None else await self.trips.place_of(video, when)
 
     async def _note_saved(self, names: list[str]) -> None:
         """Add saved recordings to the ledger; a failure only costs noticing their deletion."""
