@@ -18,7 +18,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from bench import car, faults, gps, loop_stall, planning, resume, throughput
+from bench import car, faults, gps, loop_stall, mirror, planning, resume, throughput
 from bench.context import Context
 from bench.files import WORK, free_bytes, remove_tree, scratch
 from bench.procs import kill_all
@@ -73,6 +73,7 @@ BENCHMARKS = (
     Benchmark("planning", _planning, planning.render),
     Benchmark("stall", loop_stall.measure, loop_stall.render),
     Benchmark("gps", _gps, gps.render),
+    Benchmark("mirror", mirror.measure, mirror.render),
     Benchmark("car", _car, car.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]

@@ -124,7 +124,7 @@ def render(result: dict[str, Any]) -> str:
     ]
     return "\n".join(
         [
-            heading("7. The car (in-process, loopback)"),
+            heading("8. The car (in-process, loopback)"),
             table(["step", "time"], rows),
             f"  GPS: {ms(per_file)} per .gps file of a sync; a probe is one TCP connect "
             "(no request) per interval while away;\n  the car is noticed at most one probe "

@@ -6,7 +6,7 @@ archive's root; a folder goes only when deleting emptied it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 import logging
 from pathlib import Path
@@ -25,10 +25,13 @@ def prune(
     *,
     dry_run: bool = False,
     indexed: Sequence[Iterable[ArchivedFile]] | None = None,
+    keep: Callable[[ArchivedFile], bool] | None = None,
 ) -> PruneReport:
     """Delete (or, in a dry run, list) files recorded before ``cutoff`` (blocking).
 
     ``indexed`` gives each tree's files from an index kept current, so no tree is walked.
+    ``keep`` (the mirrors' prune guard) spares files it returns True for: files a mirror still
+    lacks. It is called from this (executor) thread.
     """
     deleted: list[str] = []
     folders: list[str] = []
@@ -46,6 +49,8 @@ def prune(
             (item for item in files if item.recorded < cutoff),
             key=lambda item: (item.recorded, item.name),
         )
+        if keep is not None:
+            old = [item for item in old if not keep(item)]
         for item in old:
             deleted.append(str(item.path))
             size += item.size
