@@ -254,9 +254,16 @@ class TripLog:
         return len(names)
 
     async def forget_before(self, cutoff: datetime) -> None:
-        """Forget the recordings retention deleted (recorded before ``cutoff``)."""
+        """Forget the recordings retention deleted (recorded before ``cutoff``).
+
+        A ``.gps`` retention spared (a mirror still lacks it) keeps its recording.
+        """
         async with self._lock:
-            old = [name for name, item in self.book.summaries.items() if item.start < cutoff]
+            old = [
+                name
+                for name, item in self.book.summaries.items()
+                if item.start < cutoff and name + GPS_SUFFIX not in self.files
+            ]
             if old:
                 self.book.forget(old)
                 self._changed()
