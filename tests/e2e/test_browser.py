@@ -583,10 +583,14 @@ async def test_the_car_on_the_map(
             await assert_no_raw_keys(page, "the car's device page")
             assert entry["state"] == "loaded"
 
-        async with ui.step("car_on_the_map"):
+        async with ui.step("car_is_home"):
             await entity_row(page, "Car").first.click()
             dialog = page.locator("ha-more-info-dialog")
-            await dialog.locator("ha-map").first.wait_for()
-            marker = dialog.locator(f'ha-entity-marker[entity-id="{tracker_id}"]')
-            await marker.first.wait_for(state="attached")
             await dialog.get_by_text("Home", exact=True).first.wait_for()
+            await page.keyboard.press("Escape")
+
+        async with ui.step("car_on_the_map"):
+            await page.locator("ha-sidebar").get_by_text("Map", exact=True).click()
+            await page.locator("ha-map").first.wait_for()
+            marker = page.locator(f'ha-entity-marker[entity-id="{tracker_id}"]')
+            await marker.first.wait_for(state="attached")
