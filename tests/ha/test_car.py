@@ -15,6 +15,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -262,3 +263,18 @@ async def test_parking_recordings_at_home_are_not_downloaded(
 def _where(when: datetime) -> tuple[float, float]:
     sample = JOURNEY.sample_at(when)
     return sample.lat, sample.lon
+
+
+async def test_distances_follow_the_unit_system(
+    hass: HomeAssistant, media: Path, car: BlackVueSimulator
+) -> None:
+    hass.config.units = US_CUSTOMARY_SYSTEM
+    entry = await set_up(hass, blackvue_entry(car, media / "dashcam"))
+    await sync_and_wait(hass, entry)
+
+    total_km = sum(leg.distance for leg in JOURNEY.legs) / 1000
+    today = hass.states.get(TODAY)
+    assert today is not None
+    assert today.attributes["unit_of_measurement"] == "mi"
+    assert float(today.state) == pytest.approx(total_km / 1.609344, abs=0.1)
+    assert hass.states.get(LAST_TRIP).attributes["unit_of_measurement"] == "mi"
