@@ -63,7 +63,7 @@ class CarFacts:
     """Where the car is and where it went, as the archive knows it.
 
     ``today_distance`` is in metres, over the trips that began in the day asked for;
-    ``last_trip`` is the newest finished trip.
+    ``last_trip`` is the newest finished trip; ``finished`` every finished trip, oldest first.
     """
 
     position: Position | None
@@ -71,6 +71,7 @@ class CarFacts:
     last_trip: Trip | None
     trips: int
     recordings: int
+    finished: tuple[Trip, ...] = ()
 
 
 @dataclass(slots=True)
@@ -359,6 +360,7 @@ class TripLog:
             last_trip=finished[-1] if finished else None,
             trips=len(trips),
             recordings=len(self.book.summaries),
+            finished=tuple(finished),
         )
 
     async def place_of(self, video: str, when: datetime) -> Position | None:
