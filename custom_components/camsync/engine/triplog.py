@@ -160,8 +160,11 @@ class TripLog:
             if self._drain is None or self._drain.done():
                 self._drain = asyncio.get_running_loop().create_task(self.settle())
 
-    async def settle(self) -> None:
-        """Summarise what was queued (in the executor) and save the state when it changed."""
+    async def settle(self, *, refresh: bool = True) -> None:
+        """Summarise what was queued (in the executor) and save the state when it changed.
+
+        ``refresh=False`` leaves the car's facts to the caller (a catch-up in batches).
+        """
         async with self._lock:
             changed = False
             while self._queue:
@@ -175,7 +178,8 @@ class TripLog:
             if changed:
                 self._changed()
                 await self._save()
-                await self._refresh()
+                if refresh:
+                    await self._refresh()
 
     async def drained(self) -> None:
         """Wait until every noted file is summarised (the end of a sync)."""
@@ -249,8 +253,9 @@ class TripLog:
                 if (item := self.files.get(name)) is not None
             ]
             self._queue.extend(batch)
-            await self.settle()
+            await self.settle(refresh=False)
         if names:
+            await self.refresh()
             _LOGGER.info("Read the GPS of %d archived recordings for trips", len(names))
         return len(names)
 
