@@ -18,7 +18,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from bench import car, faults, gps, loop_stall, mirror, planning, resume, throughput
+from bench import car, faults, gps, loop_stall, media, mirror, planning, resume, throughput
 from bench.context import Context
 from bench.files import WORK, free_bytes, remove_tree, scratch
 from bench.procs import kill_all
@@ -75,6 +75,7 @@ BENCHMARKS = (
     Benchmark("gps", _gps, gps.render),
     Benchmark("mirror", mirror.measure, mirror.render),
     Benchmark("car", _car, car.render),
+    Benchmark("media", media.measure, media.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]
 

@@ -1,9 +1,16 @@
 """Bootstrap a local Home Assistant for ``scripts/develop`` and the browser test (tests/e2e).
 
-Two subcommands::
+Three subcommands::
 
+    python scripts/dev_bootstrap.py prepare -c config
     python scripts/dev_bootstrap.py hass -c config --skip-pip
     python scripts/dev_bootstrap.py demo --password PW --blackvue HOST:PORT --reolink HOST:PORT
+
+``prepare`` readies a new config folder before Home Assistant's first start: it marks the two
+onboarding steps that set up integrations of their own as done (:func:`skip_onboarding_extras`).
+Finishing onboarding's core-config step sets up met, radio_browser, google_translate and
+shopping_list; without the internet (and, here, without their packages) the first three fail with
+errors and tracebacks in a brand-new log.
 
 ``hass`` runs Home Assistant's own command line in this interpreter. Home Assistant 2026.2.3 refuses
 to start on Python older than 3.13.2; ``scripts/setup`` already accepts 3.13.0 and 3.13.1 (the test
@@ -25,6 +32,7 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+import json
 import os
 from pathlib import Path
 import sys
@@ -40,6 +48,12 @@ REOLINK_USERNAME = "admin"
 REOLINK_PASSWORD = "secret-pass"  # noqa: S105  (the simulator's default, not a secret)
 ONBOARDING_EXTRAS = frozenset({"google_translate", "met", "radio_browser"})
 """Integrations that onboarding sets up by itself; here they lack packages or the internet."""
+ONBOARDING_STORE_VERSION = 4  # Home Assistant 2026.2's onboarding store
+PRESET_STEPS = ("core_config", "integration")
+"""Onboarding steps marked done before the first start: finishing core_config is what sets up
+the extras, and integration only hands the frontend a login; the owner (user) and analytics
+steps are still done through the API. Location, time zone and country are set through
+``config/core/update`` instead."""
 _FAILED = frozenset({"setup_error", "setup_retry", "migration_error"})
 _TIMEOUT = aiohttp.ClientTimeout(total=30)
 
@@ -121,6 +135,32 @@ async def onboarding_done(session: aiohttp.ClientSession, url: str) -> bool:
     return any(step["step"] == "user" and step["done"] for step in steps)
 
 
+def skip_onboarding_extras(config: Path) -> bool:
+    """Mark :data:`PRESET_STEPS` done in a config folder Home Assistant never started in.
+
+    Return False (and change nothing) when Home Assistant has stored anything there already.
+    """
+    storage = config / ".storage"
+    store = storage / "onboarding"
+    if store.exists() or (storage / "auth").exists():
+        return False
+    storage.mkdir(parents=True, exist_ok=True)
+    document = {
+        "version": ONBOARDING_STORE_VERSION,
+        "minor_version": 1,
+        "key": "onboarding",
+        "data": {"done": list(PRESET_STEPS)},
+    }
+    store.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return True
+
+
+async def onboarding_steps_done(session: aiohttp.ClientSession, url: str) -> set[str]:
+    """Return the onboarding steps done so far."""
+    steps = await api(session, "GET", f"{url}/api/onboarding")
+    return {step["step"] for step in steps if step["done"]}
+
+
 def local_time_zone() -> str:
     """Return this machine's IANA time zone name (``UTC`` when it cannot tell).
 
@@ -137,12 +177,15 @@ def local_time_zone() -> str:
 
 
 async def onboard(session: aiohttp.ClientSession, url: str, login: Login) -> str:
-    """Complete every onboarding step as the frontend does; return an access token.
+    """Complete every onboarding step not done yet, as the frontend does; return a token.
 
-    Onboarding also adds a few integrations of its own (:data:`ONBOARDING_EXTRAS`); those that
-    fail to set up here are removed again, so Settings shows no failed integration.
+    In a config folder :func:`skip_onboarding_extras` prepared, the core-config and integration
+    steps are done already, so onboarding sets up none of :data:`ONBOARDING_EXTRAS`. Elsewhere
+    they are done here, and the extras that fail to set up are removed again, so Settings shows
+    no failed integration.
     """
     cid = client_id(url)
+    done = await onboarding_steps_done(session, url)
     created = await api(
         session,
         "POST",
@@ -169,16 +212,20 @@ async def onboard(session: aiohttp.ClientSession, url: str, login: Login) -> str
         token,
         {"type": "config/core/update", "time_zone": local_time_zone(), "country": "US"},
     )
-    await api(session, "POST", f"{url}/api/onboarding/core_config", token, {})
-    await api(session, "POST", f"{url}/api/onboarding/analytics", token, {})
-    await api(
-        session,
-        "POST",
-        f"{url}/api/onboarding/integration",
-        token,
-        {"client_id": cid, "redirect_uri": f"{cid}?auth_callback=1"},
-    )
-    await drop_failed_extras(session, url, token)
+    if "core_config" not in done:
+        await api(session, "POST", f"{url}/api/onboarding/core_config", token, {})
+    if "analytics" not in done:
+        await api(session, "POST", f"{url}/api/onboarding/analytics", token, {})
+    if "integration" not in done:
+        await api(
+            session,
+            "POST",
+            f"{url}/api/onboarding/integration",
+            token,
+            {"client_id": cid, "redirect_uri": f"{cid}?auth_callback=1"},
+        )
+    if "core_config" not in done:
+        await drop_failed_extras(session, url, token)
     return token
 
 
@@ -360,6 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dev_bootstrap.py", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("hass", help="run Home Assistant (arguments go to hass)", add_help=False)
+    prepare_parser = commands.add_parser(
+        "prepare", help="ready a new config folder (onboarding sets up no extras)"
+    )
+    prepare_parser.add_argument("-c", "--config", default="config", type=Path)
     demo_parser = commands.add_parser("demo", help="onboard and add the demo cameras")
     demo_parser.add_argument("--url", default="http://127.0.0.1:8123")
     demo_parser.add_argument("--config", default="config", help="Home Assistant's config folder")
@@ -377,6 +428,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["hass"]:  # everything after it belongs to Home Assistant's own parser
         return run_hass(argv[1:])
     args = build_parser().parse_args(argv)
+    if args.command == "prepare":
+        if skip_onboarding_extras(args.config):
+            say("new config: onboarding will set up no integrations of its own")
+        return 0
     try:
         return asyncio.run(demo(args))
     except BootstrapError as err:

@@ -123,11 +123,46 @@ def test_every_service_and_field_is_translated_and_has_an_icon(
 
 
 def test_every_form_field_has_a_label_and_a_description(strings: dict[str, Any]) -> None:
-    steps = list(strings["config"]["step"].items()) + list(strings["options"]["step"].items())
+    fix_flows = [issue["fix_flow"] for issue in strings["issues"].values() if "fix_flow" in issue]
+    steps = [
+        *strings["config"]["step"].items(),
+        *strings["options"]["step"].items(),
+        *(item for flow in fix_flows for item in flow["step"].items()),
+    ]
+    steps += [
+        (f"{step_id}.{name}", part)
+        for step_id, step in list(steps)
+        for name, part in step.get("sections", {}).items()
+    ]
     for step_id, step in steps:
         data = step.get("data", {})
         assert set(data) == set(step.get("data_description", {})), step_id
         assert all(data.values()), step_id
+
+
+def test_a_repair_is_either_fixable_or_described(strings: dict[str, Any]) -> None:
+    """Hassfest: an issue has a description or a fix flow, never both."""
+    for key, issue in strings["issues"].items():
+        assert ("description" in issue) != ("fix_flow" in issue), key
+
+
+def test_no_translation_uses_plural_syntax(strings: dict[str, Any]) -> None:
+    """No ICU plural forms: Home Assistant 2026.2 to 2026.10 cannot use them.
+
+    It parses translations with str.format (``{count, plural, ...}`` is logged as an error),
+    and the frontend formats units and states without a count.
+    """
+    import string
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+        else:
+            list(string.Formatter().parse(node))  # raises on ICU syntax
+            assert "plural," not in node, path
+
+    walk(strings, "")
 
 
 def test_every_error_the_code_raises_is_translated(strings: dict[str, Any]) -> None:
@@ -147,15 +182,30 @@ def test_every_error_the_code_raises_is_translated(strings: dict[str, Any]) -> N
     form_errors = set(re.findall(r'"(?:base|host|destination)": "(\w+)"', source))
     form_errors |= set(re.findall(r'return "(destination_not_\w+)"', source))
     assert form_errors <= set(strings["config"]["error"])
-    aborts = set(re.findall(r'reason="(\w+)"', source)) | {"already_configured"}
+    config_flows = "\n".join(
+        path.read_text() for path in PACKAGE.rglob("*.py") if path.name != "repairs.py"
+    )
+    aborts = set(re.findall(r'reason="(\w+)"', config_flows)) | {"already_configured"}
     assert aborts <= set(strings["config"]["abort"])
+    repairs = (PACKAGE / "repairs.py").read_text()
+    fix_flow = strings["issues"]["disk_limit_reached"]["fix_flow"]
+    assert set(re.findall(r'reason="(\w+)"', repairs)) <= set(fix_flow["abort"])
+    assert set(re.findall(r'errors\["base"\] = "(\w+)"', repairs)) == set(fix_flow["error"])
 
 
 def test_entity_translations_exist(strings: dict[str, Any]) -> None:
+    from custom_components.camsync.button import BUTTONS
     from custom_components.camsync.sensor import SENSORS
+    from custom_components.camsync.switch import SWITCHES
 
+    icons = _json(PACKAGE / "icons.json")["entity"]
+    for platform, descriptions in (("button", BUTTONS), ("switch", SWITCHES)):
+        keys = {description.translation_key for description in descriptions}
+        assert keys == set(strings["entity"][platform]) == set(icons[platform]), platform
+        assert all(strings["entity"][platform][key]["name"] for key in keys)
     sensors = strings["entity"]["sensor"]
     assert {description.translation_key for description in SENSORS} == set(sensors)
+    assert set(icons["sensor"]) <= set(sensors)
     assert set(sensors["sync_status"]["state"]) == {
         "idle",
         "syncing",
@@ -192,7 +242,12 @@ def test_every_select_option_is_translated(strings: dict[str, Any]) -> None:
 
     seen: set[str] = set()
     for kind in CameraKind:
-        for selector in _options_schema(kind).schema.values():
+        selectors = [
+            selector
+            for part in _options_schema(kind).schema.values()
+            for selector in part.schema.schema.values()  # the options are grouped in sections
+        ]
+        for selector in selectors:
             if not isinstance(selector, SelectSelector):
                 continue
             key = selector.config["translation_key"]
@@ -213,5 +268,27 @@ def test_services_target_camsync_devices(services: dict[str, Any]) -> None:
 def test_config_schema_and_platform_parallel_updates() -> None:
     init = (PACKAGE / "__init__.py").read_text()
     assert "CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)" in init
-    for platform in ("camera.py", "sensor.py"):
+    for platform in ("button.py", "camera.py", "sensor.py", "switch.py"):
         assert "PARALLEL_UPDATES = 0" in (PACKAGE / platform).read_text()
+
+
+def test_every_kind_and_direction_has_a_media_title_word(strings: dict[str, Any]) -> None:
+    from custom_components.camsync.kinds import PROFILES
+
+    common = strings["common"]
+    for profile in PROFILES.values():
+        for kind in profile.recording_kinds:
+            assert common[f"kind_{kind.lower()}"], kind
+        for channel in profile.channels:
+            assert common[f"channel_{channel.lower()}"], channel
+    assert all(key == key.lower() and value for key, value in common.items())
+
+
+def test_the_blueprint_lives_outside_the_integration() -> None:
+    blueprint = ROOT / "blueprints" / "automation" / "camsync" / "event_notification.yaml"
+    assert blueprint.is_file()
+    # The integration holds services.yaml and the quality scale, no blueprint for hassfest.
+    assert {path.name for path in PACKAGE.rglob("*.yaml")} == {
+        "services.yaml",
+        "quality_scale.yaml",
+    }

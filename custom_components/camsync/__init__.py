@@ -16,17 +16,26 @@ from .const import CONF_DESTINATION, CONF_KIND, DOMAIN, CameraKind
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry, CamsyncRuntimeData
 from .engine.facade import CameraArchive
+from .media_views import async_register_views
 from .migration import async_migrate
 from .services import async_setup_services
 from .settings import Settings
+from .sync_history import SyncHistory
 
-PLATFORMS: list[Platform] = [Platform.CAMERA, Platform.DEVICE_TRACKER, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BUTTON,
+    Platform.CAMERA,
+    Platform.DEVICE_TRACKER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions."""
+    """Register the actions and the media views (files, thumbnails)."""
     async_setup_services(hass)
+    async_register_views(hass)
     return True
 
 
@@ -62,6 +71,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> 
     if unloaded:
         await runtime.client.async_close()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> None:
+    """Delete what camsync stored for the entry in Home Assistant (the archive stays)."""
+    await SyncHistory(hass, entry.entry_id).async_remove()
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:

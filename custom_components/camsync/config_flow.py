@@ -18,7 +18,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import AbortFlow
+from homeassistant.data_entry_flow import AbortFlow, section
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
@@ -49,6 +49,7 @@ from .const import (
     CONF_DISK_LIMIT,
     CONF_EVENT_CONTEXT,
     CONF_GROUPING,
+    CONF_KEEP_FREE,
     CONF_KIND,
     CONF_KINDS,
     CONF_PRIORITY,
@@ -58,8 +59,11 @@ from .const import (
     CONF_SKIP_ZONES,
     CONF_SNAPSHOT_INTERVAL,
     CONF_SNAPSHOT_MODE,
+    CONF_SNAPSHOT_RESUME,
     CONF_STREAM,
     CONF_SYNC_INTERVAL,
+    CONF_TIMELAPSE,
+    CONF_TIMELAPSE_FPS,
     CONF_USE_HTTPS,
     DOMAIN,
     MEDIA_SUBFOLDER,
@@ -72,7 +76,7 @@ from .engine.errors import CameraAuthError, CamsyncError, LoginLockedError
 from .engine.facade import camera_slug, prove_writable
 from .engine.models import Grouping, Priority
 from .kinds import PROFILES
-from .migration import VERSION
+from .migration import ENTRY_MINOR_VERSION, VERSION
 from .settings import default_options
 
 DEFAULT_NAMES = {CameraKind.BLACKVUE: "BlackVue dashcam", CameraKind.REOLINK: "Reolink camera"}
@@ -90,6 +94,7 @@ _WHOLE_NUMBER_OPTIONS = (
     CONF_SNAPSHOT_INTERVAL,
     CONF_AWAY_PROBE_INTERVAL,
     CONF_EVENT_CONTEXT,
+    CONF_TIMELAPSE_FPS,
 )
 _TRACKER = EntitySelector(EntitySelectorConfig(domain=["person", "device_tracker"]))
 _ZONES = EntitySelector(EntitySelectorConfig(domain="zone", multiple=True))
@@ -146,6 +151,7 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
     """The camsync config flow."""
 
     VERSION = VERSION
+    MINOR_VERSION = ENTRY_MINOR_VERSION
 
     @staticmethod
     @callback
@@ -338,25 +344,69 @@ def _address_updates(data: Mapping[str, Any], info: CameraInfo | None) -> dict[s
 
 
 class CamsyncOptionsFlow(OptionsFlowWithReload):
-    """Change how a camera syncs; the entry reloads with the new options."""
+    """Change how a camera syncs; the entry reloads with the new options.
+
+    The dialog is titled with the camera's name and grouped in sections; the options are
+    stored flat, as before.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show every option of this camera kind."""
-        kind = CameraKind(self.config_entry.data[CONF_KIND])
+        entry = self.config_entry
+        kind = CameraKind(entry.data[CONF_KIND])
         if user_input is not None:
-            return self.async_create_entry(data=_normalise_options(kind, user_input))
+            kept = {
+                key: value for key, value in entry.options.items() if key == CONF_SNAPSHOT_RESUME
+            }
+            return self.async_create_entry(
+                data=kept | _normalise_options(kind, _flatten(user_input))
+            )
         schema = _options_schema(kind)
-        current = default_options(kind) | dict(self.config_entry.options)
+        current = default_options(kind) | dict(entry.options)
         return self.async_show_form(
-            step_id="init", data_schema=self.add_suggested_values_to_schema(schema, current)
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, _nest(schema, current)),
+            description_placeholders={"title": entry.title},
         )
+
+
+def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options of every section in one mapping."""
+    flat: dict[str, Any] = {}
+    for key, value in user_input.items():
+        if key in OPTION_SECTIONS and isinstance(value, Mapping):
+            flat |= value
+        else:
+            flat[key] = value
+    return flat
+
+
+def _nest(schema: vol.Schema, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options grouped as the schema's sections group them."""
+    nested: dict[str, Any] = {}
+    for marker, value in schema.schema.items():
+        if isinstance(value, section):
+            names = {str(inner) for inner in value.schema.schema}
+            nested[str(marker)] = {name: options[name] for name in names if name in options}
+    return nested
+
+
+OPTION_SECTIONS = ("recordings", "storage", "snapshots", "arrival")
+"""The options dialog's sections, in order: what to sync and when, the disk, snapshots, and
+how a camera that was away (a dashcam in a car) is noticed coming back."""
 
 
 def _options_schema(kind: CameraKind) -> vol.Schema:
     profile = PROFILES[kind]
-    fields: dict[Any, Any] = {
+    recordings: dict[Any, Any] = {
         vol.Required(CONF_AUTO_SYNC): BooleanSelector(),
         vol.Required(CONF_SYNC_INTERVAL): _minutes(1440),
+        vol.Optional(CONF_KINDS): _select(
+            list(profile.recording_kinds), f"{kind.value}_kinds", multiple=True
+        ),
+        vol.Required(CONF_PRIORITY): _select([item.value for item in Priority], "priority"),
+    }
+    storage: dict[Any, Any] = {
         vol.Required(CONF_RETENTION_DAYS): NumberSelector(
             NumberSelectorConfig(
                 min=0, max=3650, unit_of_measurement="d", mode=NumberSelectorMode.BOX
@@ -367,16 +417,14 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
                 min=5, max=98, unit_of_measurement="%", mode=NumberSelectorMode.SLIDER
             )
         ),
-        vol.Optional(CONF_KINDS): _select(
-            list(profile.recording_kinds), f"{kind.value}_kinds", multiple=True
-        ),
-        vol.Required(CONF_PRIORITY): _select([item.value for item in Priority], "priority"),
-        vol.Required(CONF_GROUPING): _select([item.value for item in Grouping], "grouping"),
-        vol.Required(CONF_EVENT_CONTEXT): NumberSelector(
+        vol.Required(CONF_KEEP_FREE): NumberSelector(
             NumberSelectorConfig(
-                min=0, max=30, unit_of_measurement="min", mode=NumberSelectorMode.BOX
+                min=0, max=100000, step=0.1, unit_of_measurement="GB", mode=NumberSelectorMode.BOX
             )
         ),
+        vol.Required(CONF_GROUPING): _select([item.value for item in Grouping], "grouping"),
+    }
+    arrival: dict[Any, Any] = {
         vol.Required(CONF_AWAY_PROBE_INTERVAL): NumberSelector(
             NumberSelectorConfig(
                 min=5, max=3600, unit_of_measurement="s", mode=NumberSelectorMode.BOX
@@ -384,17 +432,16 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
         ),
         vol.Optional(CONF_ARRIVAL_TRACKER): _TRACKER,
     }
-    if profile.capabilities.gps:
-        fields[vol.Optional(CONF_SKIP_ZONES)] = _ZONES
+    sections: dict[Any, Any] = {}
     if kind is CameraKind.BLACKVUE:
-        fields |= {
+        recordings |= {
             vol.Optional(CONF_CHANNELS): _select(
                 list(profile.channels), "directions", multiple=True
             ),
             vol.Required(CONF_SIDECARS): BooleanSelector(),
         }
     else:
-        fields |= {
+        recordings |= {
             vol.Required(CONF_RECORDING_SYNC): BooleanSelector(),
             vol.Required(CONF_STREAM): _select(["main", "sub"], "stream"),
             vol.Required(CONF_DAYS_BACK): NumberSelector(
@@ -402,12 +449,29 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
                     min=1, max=365, unit_of_measurement="d", mode=NumberSelectorMode.BOX
                 )
             ),
+        }
+        sections["snapshots"] = {
             vol.Required(CONF_SNAPSHOT_MODE): _select(
                 [mode.value for mode in SnapshotMode], "snapshot_mode"
             ),
             vol.Required(CONF_SNAPSHOT_INTERVAL): _minutes(1440),
+            vol.Optional(CONF_TIMELAPSE): BooleanSelector(),
+            vol.Optional(CONF_TIMELAPSE_FPS): NumberSelector(
+                NumberSelectorConfig(
+                    min=1, max=60, unit_of_measurement="fps", mode=NumberSelectorMode.BOX
+                )
+            ),
         }
-    return vol.Schema(fields)
+    # What the car adds: the recordings around an event, and parking recordings made at home.
+    recordings[vol.Required(CONF_EVENT_CONTEXT)] = NumberSelector(
+        NumberSelectorConfig(min=0, max=30, unit_of_measurement="min", mode=NumberSelectorMode.BOX)
+    )
+    if profile.capabilities.gps:
+        recordings[vol.Optional(CONF_SKIP_ZONES)] = _ZONES
+    sections = {"recordings": recordings, "storage": storage} | sections | {"arrival": arrival}
+    return vol.Schema(
+        {vol.Required(name): section(vol.Schema(fields)) for name, fields in sections.items()}
+    )
 
 
 def _normalise_options(kind: CameraKind, user_input: dict[str, Any]) -> dict[str, Any]:

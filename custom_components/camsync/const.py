@@ -43,6 +43,10 @@ CONF_AWAY_PROBE_INTERVAL: Final = "away_probe_interval"
 CONF_ARRIVAL_TRACKER: Final = "arrival_tracker"
 CONF_EVENT_CONTEXT: Final = "event_context"
 CONF_SKIP_ZONES: Final = "skip_parking_zones"
+CONF_TIMELAPSE: Final = "timelapse"
+CONF_TIMELAPSE_FPS: Final = "timelapse_fps"
+CONF_KEEP_FREE: Final = "keep_free"  # GB that must stay free on the archive's disk
+CONF_SNAPSHOT_RESUME: Final = "snapshot_resume"  # the mode the snapshot switch turns back on
 
 DEFAULT_SYNC_INTERVAL: Final = 10  # minutes
 DEFAULT_RETENTION_DAYS: Final = 30
@@ -51,6 +55,8 @@ DEFAULT_SNAPSHOT_INTERVAL: Final = 60  # minutes
 DEFAULT_DAYS_BACK: Final = 7
 DEFAULT_AWAY_PROBE_INTERVAL: Final = 30  # seconds between connects while the camera is away
 DEFAULT_EVENT_CONTEXT: Final = 0  # minutes around an event (0: off)
+DEFAULT_TIMELAPSE_FPS: Final = 10
+DEFAULT_KEEP_FREE: Final = 0  # GB; 0: only the percent limit
 
 
 class SnapshotMode(StrEnum):
@@ -75,5 +81,6 @@ class SyncStatus(StrEnum):
 EVENT_FILE_SAVED: Final = "camsync_file_saved"
 EVENT_SYNC_FINISHED: Final = "camsync_sync_finished"
 EVENT_TRIP_FINISHED: Final = "camsync_trip_finished"
+EVENT_TIMELAPSE_FINISHED: Final = "camsync_timelapse_finished"
 
 MEDIA_SUBFOLDER: Final = "camsync"

@@ -1,11 +1,11 @@
 """The coordinator of one camera: each tick looks at the camera once and publishes one state.
 
 It composes the jobs that each live in their own module: camera presence (``presence.py``), the
-sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``) and retention with
-the hourly rescan (``retention.py``). The archive itself is the engine's facade, whose index makes
-a tick cost no directory walk. A tick lists the camera once (a survey); an automatic sync reuses
-that listing, and after the sync the same listing is planned again against the index instead of
-asking the camera a second time.
+sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``), retention with
+the hourly rescan (``retention.py``) and timelapses (``timelapses.py``). The archive itself is
+the engine's facade, whose index makes a tick cost no directory walk. A tick lists the camera
+once (a survey); an automatic sync reuses that listing, and after the sync the same listing is
+planned again against the index instead of asking the camera a second time.
 
 While the camera is away the ticks leave it alone: the arrival watch (``arrival.py``) probes it
 with a bare TCP connect and has it looked at the moment it answers. For a camera with GPS, each
@@ -15,7 +15,10 @@ and the state carries the car's position, today's distance and the last trip.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_change
@@ -27,9 +30,10 @@ from .connection import probe_address
 from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, CamsyncState, Pending
 from .engine.camera import CameraClient, CameraStorage
-from .engine.errors import CamsyncError
+from .engine.errors import CamsyncError, Outcome
 from .engine.facade import CameraArchive, CarFacts, DiskFacts, Survey
 from .engine.models import SavedFile, SyncReport
+from .errors import outcome_error
 from .events import fire_trip_finished
 from .latest_event import LatestEventWatch
 from .places import sync_options
@@ -37,7 +41,9 @@ from .presence import CameraPresence
 from .retention import RetentionSchedule
 from .settings import Settings
 from .snapshot_schedule import SnapshotSchedule
+from .sync_history import SyncHistory
 from .sync_task import SyncTask
+from .timelapses import TimelapseJobs
 
 
 class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
@@ -65,12 +71,14 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.archive = archive
         self.settings = settings
         self.presence = CameraPresence(hass, entry, client, self._on_presence)
+        self.history = SyncHistory(hass, entry.entry_id)
         self.sync = SyncTask(
             hass,
             entry,
             archive,
             settings,
             self.presence,
+            self.history,
             self.async_publish,
             self._after_sync,
             self._on_saved,
@@ -79,6 +87,9 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
         )
         self.retention = RetentionSchedule(hass, entry, archive, settings, self._async_changed)
+        self.timelapses = TimelapseJobs(
+            hass, entry, archive, settings, self.presence, self.async_publish
+        )
         self.arrival = ArrivalWatch(
             hass, entry, probe_address(entry.data), settings, self.async_look_now
         )
@@ -90,7 +101,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self._survey: Survey | None = None
 
     async def _async_setup(self) -> None:
-        """Build the archive's index (one scan) and check the destination can be written."""
+        """Build the archive's index (one scan), read the sync history, check the destination."""
+        await self.history.async_load()
         await self.archive.start()
         try:
             await self.archive.check_writable()
@@ -101,9 +113,10 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     @callback
     def async_start_schedules(self) -> None:
-        """Start the snapshot and retention schedules (after the first refresh)."""
+        """Start the snapshot, retention, timelapse and arrival jobs (after the first refresh)."""
         self.snapshots.async_start()
         self.retention.async_start()
+        self.timelapses.async_start()
         self.arrival.async_start()
         if self.archive.trips is not None:
             # Today's distance starts again at midnight.
@@ -128,6 +141,44 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self._look_requested = True
         await self.async_refresh()
         return self.presence.online
+
+    @callback
+    def async_update_options(self, changes: Mapping[str, Any]) -> None:
+        """Change some options now, without a reload: the schedules keep their clocks.
+
+        The switches use this; the options dialog reloads the entry instead.
+        """
+        entry = self.config_entry
+        options = {**entry.options, **changes}
+        self.hass.config_entries.async_update_entry(entry, options=options)
+        settings = Settings.from_options(self.settings.kind, options)
+        self.settings = self.sync.settings = self.retention.settings = settings
+        self.arrival.settings = settings
+        self.snapshots.async_apply(settings)
+        self.async_publish()
+
+    async def async_room_made(self) -> None:
+        """Forget the disk limit (its repair was fixed) and look at the camera again."""
+        issues.clear(self.hass, self.config_entry, issues.DISK_LIMIT)
+        self.sync.clear_status(SyncStatus.DISK_FULL)
+        self._disk = await self.archive.disk()
+        self.async_publish()
+        await self.async_request_refresh()
+
+    async def async_start_sync(self) -> asyncio.Task[SyncReport]:
+        """Start a sync now (or join the running one), as "Sync now" and ``camsync.sync`` do.
+
+        A camera that was away at the last look is looked at again first (also while the
+        arrival watch probes it); when it is still away, a translated ServiceValidationError
+        says so.
+        """
+        survey: Survey | None = None
+        if not self.sync.running and not self.presence.online:
+            await self.async_look_now()
+            if not self.sync.running and not self.presence.online:
+                raise outcome_error(Outcome.OFFLINE, self.config_entry.title, self.presence.reason)
+            survey = self._survey
+        return self.sync.async_start(survey)
 
     async def _async_update_data(self) -> CamsyncState:
         """Measure the disk, clear solved repairs, look at the camera and maybe start a sync."""
@@ -203,10 +254,11 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         """Clear the repair issues (and statuses) whose cause went away."""
         hass, entry = self.hass, self.config_entry
         disk = self._disk
+        settings = self.settings
         if (
             issues.is_raised(hass, entry, issues.DISK_LIMIT)
             and disk is not None
-            and disk.used_percent < self.settings.disk_limit
+            and disk.limit_problem(settings.disk_limit, settings.keep_free) is None
         ):
             issues.clear(hass, entry, issues.DISK_LIMIT)
             self.sync.clear_status(SyncStatus.DISK_FULL)
@@ -239,9 +291,12 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             disk=self._disk,
             storage=self._storage,
             device=self.presence.device,
-            last_sync=sync.last_sync,
+            last_success=self.history.last_success,
+            last_attempt=self.history.last_attempt,
             last_report=sync.last_report,
             counters=sync.counters.copy(),
+            timelapse=self.timelapses.state,
+            settings=self.settings,
             car=self._car(),
             latest_event=self.latest_event.event,
         )

@@ -11,9 +11,17 @@ from homeassistant.config_entries import ConfigEntry
 
 from .const import SyncStatus
 from .engine.camera import CameraClient, CameraStorage, DeviceInfo
-from .engine.facade import ArchiveFacts, CameraArchive, CarFacts, DiskFacts, Survey
+from .engine.facade import (
+    ArchiveFacts,
+    CameraArchive,
+    CarFacts,
+    DiskFacts,
+    Survey,
+    TimelapseProgress,
+)
 from .engine.models import Progress, SyncReport
 from .latest_event import LatestEvent
+from .settings import Settings
 
 if TYPE_CHECKING:
     from .coordinator import CamsyncCoordinator
@@ -70,13 +78,23 @@ class SyncCounters:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelapseState:
+    """The current or last timelapse of a camera."""
+
+    progress: TimelapseProgress
+    running: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CamsyncState:
     """The coordinator's data: one consistent snapshot of a camera and its archive.
 
     ``pending`` is None until the camera was listed (and while a sync runs, the last value
-    stays); ``storage`` is the camera's SD card where it reports one. ``car`` is the car's
-    position, today's distance and last trip, for a camera with GPS; ``latest_event`` the newest
-    event recording in the archive.
+    stays); ``storage`` is the camera's SD card where it reports one. ``last_success`` and
+    ``last_attempt`` survive restarts (``sync_history.py``); ``settings`` are the options in
+    force (the switches change some without a reload). ``car`` is the car's position, today's
+    distance and last trip, for a camera with GPS; ``latest_event`` the newest event recording
+    in the archive.
     """
 
     status: SyncStatus
@@ -89,9 +107,12 @@ class CamsyncState:
     disk: DiskFacts | None
     storage: CameraStorage | None
     device: DeviceInfo | None
-    last_sync: datetime | None
+    last_success: datetime | None
+    last_attempt: datetime | None
     last_report: SyncReport | None
     counters: SyncCounters
+    settings: Settings
+    timelapse: TimelapseState | None = None
     car: CarFacts | None = None
     latest_event: LatestEvent | None = None
 

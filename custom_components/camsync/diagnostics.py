@@ -74,7 +74,8 @@ def _sync_state(state: CamsyncState) -> dict[str, Any]:
         "online": state.online,
         "syncing": state.syncing,
         "progress": None if state.progress is None else state.progress.percent,
-        "last_sync": state.last_sync.isoformat() if state.last_sync else None,
+        "last_success": state.last_success.isoformat() if state.last_success else None,
+        "last_attempt": state.last_attempt.isoformat() if state.last_attempt else None,
         "last_report": state.last_report.as_dict() if state.last_report else None,
         "counters": asdict(state.counters),
     }

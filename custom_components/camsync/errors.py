@@ -5,19 +5,26 @@ The translation key of each outcome is a column of the table in ``outcomes.py``.
 
 from __future__ import annotations
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
 from .engine.errors import CamsyncError, Outcome
 from .outcomes import rule_for
 
+NO_DETAIL = "no answer at the last look"
+
 
 def outcome_error(outcome: Outcome, title: str, detail: str) -> HomeAssistantError:
-    """Return the translated error for a run or request that ended with ``outcome``."""
-    return HomeAssistantError(
+    """Return the translated error for a run or request that ended with ``outcome``.
+
+    A condition the caller must know about (the camera away) is a ServiceValidationError.
+    """
+    rule = rule_for(outcome)
+    error = ServiceValidationError if rule.validation else HomeAssistantError
+    return error(
         translation_domain=DOMAIN,
-        translation_key=rule_for(outcome).error_key,
-        translation_placeholders={"title": title, "detail": detail},
+        translation_key=rule.error_key,
+        translation_placeholders={"title": title, "detail": detail or NO_DETAIL},
     )
 
 

@@ -1,46 +1,96 @@
-"""Bus events for automations: a file was saved, a sync ended, a trip finished."""
+"""Bus events for automations: a file was saved, a sync ended, a trip finished.
+
+A file's event (and each file of a sync report) says where to find it for people: its
+``media-source://`` id, a title, a thumbnail URL and the URL it plays from (``media_ids.py``).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 
 from .const import EVENT_FILE_SAVED, EVENT_SYNC_FINISHED, EVENT_TRIP_FINISHED
-from .engine.facade import FinishedTrip
-from .engine.models import SavedFile, SyncReport
+from .data import CamsyncConfigEntry
+from .engine.facade import CameraArchive, FinishedTrip
+from .engine.models import FileRole, SavedFile, SyncReport
+from .media_tree import CameraContext, tree_of
+
+
+@callback
+def media_fields(
+    hass: HomeAssistant,
+    entry: CamsyncConfigEntry,
+    archive: CameraArchive,
+    role: FileRole,
+    name: str,
+) -> dict[str, Any]:
+    """Return the media id, title, thumbnail and URL of an archived file (None where none)."""
+    return CameraContext.of(hass, entry, archive).fields(role, name).as_dict()
+
 
 KMH = 3.6  # km/h in a m/s
 
 
 @callback
 def fire_file_saved(
-    hass: HomeAssistant, entry_id: str, device_id: str | None, saved: SavedFile
-) -> None:
-    """Fire ``camsync_file_saved`` for a file that reached the archive."""
+    hass: HomeAssistant,
+    entry: CamsyncConfigEntry,
+    archive: CameraArchive,
+    device_id: str | None,
+    saved: SavedFile,
+) -> dict[str, Any]:
+    """Fire ``camsync_file_saved`` for a file that reached the archive; return its media fields."""
+    context = CameraContext.of(hass, entry, archive)
+    fields = context.fields(saved.role, saved.name).as_dict()
+    facts = context.catalog.facts(tree_of(saved.role), saved.name)
     hass.bus.async_fire(
         EVENT_FILE_SAVED,
         {
-            "entry_id": entry_id,
+            "entry_id": entry.entry_id,
             "device_id": device_id,
             "name": saved.name,
             "role": saved.role.value,
             "kind": saved.kind,
             "channel": saved.channel,
             "event": saved.event,
+            "triggers": sorted(facts.tags) if facts is not None else [],
             "path": saved.path,
             "size": saved.size,
             "recorded": saved.recorded.isoformat(),
             "verified": saved.verified,
-        },
+        }
+        | fields,
     )
+    return fields
+
+
+@callback
+def report_dict(
+    hass: HomeAssistant, entry: CamsyncConfigEntry, archive: CameraArchive, report: SyncReport
+) -> dict[str, Any]:
+    """Return a sync report as events and responses give it: each saved file with its media."""
+    data = report.as_dict()
+    roles = {item.name: item.role for item in report.saved}
+    data["saved"] = [
+        saved | media_fields(hass, entry, archive, roles[saved["name"]], saved["name"])
+        for saved in data["saved"]
+    ]
+    return data
 
 
 @callback
 def fire_sync_finished(
-    hass: HomeAssistant, entry_id: str, device_id: str | None, report: SyncReport
+    hass: HomeAssistant,
+    entry: CamsyncConfigEntry,
+    archive: CameraArchive,
+    device_id: str | None,
+    report: SyncReport,
 ) -> None:
     """Fire ``camsync_sync_finished`` with the run's report."""
+    data = report_dict(hass, entry, archive, report)
     hass.bus.async_fire(
-        EVENT_SYNC_FINISHED, {"entry_id": entry_id, "device_id": device_id} | report.as_dict()
+        EVENT_SYNC_FINISHED, {"entry_id": entry.entry_id, "device_id": device_id} | data
     )
 
 

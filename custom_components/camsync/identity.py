@@ -19,6 +19,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from .compat import async_get_entry_device
 from .connection import ParsedHost, parse_host
 from .const import CONF_CAMERA_ID, CONF_USE_HTTPS, DOMAIN, LOGGER
 from .engine.camera import DeviceInfo
@@ -81,15 +82,15 @@ async def async_unique_id(
 
 
 @callback
-def find_device(hass: HomeAssistant, key: str) -> dr.DeviceEntry | None:
-    """Return the camsync device keyed ``key`` (the one place that looks devices up)."""
-    return dr.async_get(hass).async_get_device(identifiers={(DOMAIN, key)})
+def find_device(hass: HomeAssistant, entry: ConfigEntry, key: str) -> dr.DeviceEntry | None:
+    """Return the entry's camsync device keyed ``key`` (the one place that looks devices up)."""
+    return async_get_entry_device(hass, entry, (DOMAIN, key))
 
 
 @callback
 def update_device(hass: HomeAssistant, entry: ConfigEntry, info: DeviceInfo) -> None:
     """Write what the camera says about itself into its device, once the device exists."""
-    device = find_device(hass, device_key(entry))
+    device = find_device(hass, entry, device_key(entry))
     if device is None:
         return
     dr.async_get(hass).async_update_device(

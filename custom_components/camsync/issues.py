@@ -16,6 +16,8 @@ DESTINATION = "destination_not_writable"
 DOWNLOADS_WEDGED = "downloads_wedged"
 CLOCK_UNSET = "dashcam_clock_unset"
 DUPLICATE = "duplicate_camera"
+FIXABLE = frozenset({DISK_LIMIT})
+"""Issues with a fix flow (``repairs.py``)."""
 
 
 def _issue_id(entry: ConfigEntry, key: str) -> str:
@@ -35,7 +37,8 @@ def raise_issue(hass: HomeAssistant, entry: ConfigEntry, key: str, detail: str =
         hass,
         DOMAIN,
         _issue_id(entry, key),
-        is_fixable=False,
+        is_fixable=key in FIXABLE,
+        data={"entry_id": entry.entry_id},
         severity=ir.IssueSeverity.ERROR,
         translation_key=key,
         translation_placeholders={

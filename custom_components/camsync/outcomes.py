@@ -3,7 +3,9 @@
 For every engine ``Outcome``: the sync status it leaves, the translated error a waiting caller
 gets, the repair issues it raises and clears, whether it shows the camera there (True), away
 (False) or says nothing about it (None), whether the user must sign in again, how loudly it is
-logged and whether automations hear of it.
+logged, whether automations hear of it, and whether an action that meets it failed through no
+fault of camsync's (a camera that is away is a condition to tell the caller, a
+ServiceValidationError, not an error of Home Assistant's).
 """
 
 from __future__ import annotations
@@ -33,13 +35,16 @@ class OutcomeRule:
     reauth: bool = False
     log_level: int = logging.DEBUG
     fires_event: bool = True
+    validation: bool = False
 
 
 OUTCOMES: Mapping[Outcome, OutcomeRule] = {
     Outcome.COMPLETED: OutcomeRule(
         SyncStatus.IDLE, "camera_error", clears=(issues.DISK_LIMIT, issues.DESTINATION)
     ),
-    Outcome.OFFLINE: OutcomeRule(SyncStatus.OFFLINE, "camera_offline", camera=False),
+    Outcome.OFFLINE: OutcomeRule(
+        SyncStatus.OFFLINE, "camera_offline", camera=False, validation=True
+    ),
     Outcome.AUTH_FAILED: OutcomeRule(SyncStatus.ERROR, "auth_failed", reauth=True),
     Outcome.LOGIN_LOCKED: OutcomeRule(SyncStatus.ERROR, "login_locked"),
     Outcome.PROTOCOL_ERROR: OutcomeRule(SyncStatus.ERROR, "camera_error"),

@@ -41,6 +41,8 @@ class CameraPresence:
         self.entry = entry
         self.client = client
         self.device: DeviceInfo | None = None
+        self.reason = ""
+        """Why the camera is away (empty while it is there)."""
         self._online: bool | None = None
         self._on_change = on_change
         self._locked_until = 0.0
@@ -61,7 +63,7 @@ class CameraPresence:
     def device_id(self) -> str | None:
         """Return the camera's device registry id (looked up once it exists)."""
         if self._device_id is None:
-            device = identity.find_device(self.hass, identity.device_key(self.entry))
+            device = identity.find_device(self.hass, self.entry, identity.device_key(self.entry))
             self._device_id = device.id if device else None
         return self._device_id
 
@@ -88,6 +90,7 @@ class CameraPresence:
     @callback
     def set_online(self, online: bool, reason: str = "") -> None:
         """Note whether the camera is there, logging each change once."""
+        self.reason = "" if online else reason or self.reason
         if online == self._online:
             return
         title = self.entry.title

@@ -97,7 +97,13 @@ class RetentionSchedule:
         """
         window = older_than if older_than is not None else self.settings.retention
         cutoff = dt_util.utcnow() - (window if window is not None else KEEP_FOREVER)
-        report = await self.archive.prune(cutoff, dry_run=dry_run)
+        return await self.async_prune_before(cutoff, dry_run=dry_run)
+
+    async def async_prune_before(
+        self, cutoff: datetime, *, dry_run: bool = False, keep_away: bool = False
+    ) -> PruneReport:
+        """Delete the files recorded before ``cutoff`` (see ``CameraArchive.prune``)."""
+        report = await self.archive.prune(cutoff, dry_run=dry_run, keep_away=keep_away)
         if not dry_run:
             await self._changed()
         return report

@@ -18,12 +18,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation, UnitOfLength
+from homeassistant.const import EntityCategory, UnitOfInformation, UnitOfLength
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoredExtraData, RestoreEntity
 from homeassistant.helpers.typing import StateType
 
+from .compat import PERCENTAGE
 from .const import SyncStatus
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry, CamsyncState
@@ -48,6 +49,23 @@ class CamsyncSensorDescription(SensorEntityDescription):
 
 def _progress(state: CamsyncState) -> float | None:
     return None if state.progress is None else round(state.progress.percent, 1)
+
+
+def _timelapse_progress(state: CamsyncState) -> float | None:
+    return None if state.timelapse is None else round(state.timelapse.progress.percent, 1)
+
+
+def _timelapse_attributes(state: CamsyncState) -> dict[str, Any]:
+    timelapse = state.timelapse
+    if timelapse is None:
+        return {"timelapse": None, "frames": None, "done_frames": None, "running": False}
+    progress = timelapse.progress
+    return {
+        "timelapse": progress.name,
+        "frames": progress.total_frames,
+        "done_frames": progress.done_frames,
+        "running": timelapse.running,
+    }
 
 
 def _pending_attributes(state: CamsyncState) -> dict[str, Any]:
@@ -146,7 +164,8 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
-        suggested_display_precision=1,
+        # Two decimals: 50 MB free reads "0.05 GB", not "0.0 GB".
+        suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.disk.free if state.disk else None,
     ),
@@ -165,10 +184,16 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         value_fn=_progress,
     ),
     CamsyncSensorDescription(
-        key="last_sync",
-        translation_key="last_sync",
+        key="last_success",
+        translation_key="last_success",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda state: state.last_sync,
+        value_fn=lambda state: state.last_success,
+    ),
+    CamsyncSensorDescription(
+        key="last_attempt",
+        translation_key="last_attempt",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda state: state.last_attempt,
     ),
     CamsyncSensorDescription(
         key="archive_size",
@@ -176,8 +201,10 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         device_class=SensorDeviceClass.DATA_SIZE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfInformation.BYTES,
-        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
-        suggested_display_precision=2,
+        # Home Assistant fixes a sensor's unit when it registers it: an archive starts small,
+        # so MB with a decimal ("11.8 MB", not "0.01 GB"); GB can be chosen in its settings.
+        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: state.archive.bytes,
     ),
@@ -188,11 +215,22 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
-        suggested_display_precision=1,
+        suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
         needs_camera=True,
         has_fn=lambda capabilities: capabilities.storage,
         value_fn=lambda state: state.storage.free_bytes if state.storage else None,
+    ),
+    CamsyncSensorDescription(
+        key="timelapse_progress",
+        translation_key="timelapse_progress",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        # Timelapses are made from snapshots: cameras that can take them.
+        has_fn=lambda capabilities: capabilities.live_snapshot,
+        value_fn=_timelapse_progress,
+        attributes_fn=_timelapse_attributes,
     ),
     CamsyncSensorDescription(
         key="today_distance",

@@ -1,4 +1,4 @@
-"""The actions ``camsync.sync``, ``camsync.prune`` and ``camsync.snapshot``.
+"""The actions ``camsync.sync``, ``camsync.prune``, ``camsync.snapshot`` and ``camsync.timelapse``.
 
 Each targets one camsync device (or config entry), returns what it did, and fails with a
 translated error.
@@ -20,23 +20,39 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
+from .compat import async_get_device_entry
 from .const import DOMAIN
 from .data import CamsyncConfigEntry
-from .engine.errors import CamsyncError, LockHeldError, Outcome
+from .engine.errors import (
+    CamsyncError,
+    DiskLimitError,
+    LockHeldError,
+    NoFramesError,
+    Outcome,
+    VideoToolMissingError,
+)
+from .engine.models import FileRole
 from .errors import camsync_error, outcome_error
+from .events import media_fields, report_dict
+from .timelapses import describe as describe_timelapse
 
 SERVICE_SYNC = "sync"
 SERVICE_PRUNE = "prune"
 SERVICE_SNAPSHOT = "snapshot"
+SERVICE_TIMELAPSE = "timelapse"
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_WAIT = "wait"
 ATTR_OLDER_THAN_DAYS = "older_than_days"
 ATTR_DRY_RUN = "dry_run"
 ATTR_REFETCH_DELETED = "refetch_deleted"
+ATTR_START_DATE = "start_date"
+ATTR_END_DATE = "end_date"
+ATTR_FPS = "fps"
+TIMELAPSE_MAX_DAYS = 366
 
 _TARGET = {
     vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
@@ -64,6 +80,13 @@ PRUNE_SCHEMA = _schema(
     }
 )
 SNAPSHOT_SCHEMA = _schema({})
+TIMELAPSE_SCHEMA = _schema(
+    {
+        vol.Required(ATTR_START_DATE): cv.date,
+        vol.Optional(ATTR_END_DATE): cv.date,
+        vol.Optional(ATTR_FPS): vol.All(vol.Coerce(int), vol.Range(min=1, max=60)),
+    }
+)
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -77,12 +100,10 @@ def _target_entry(hass: HomeAssistant, call: ServiceCall) -> CamsyncConfigEntry:
     entry_ids: set[str] = set()
     if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
         entry_ids.add(entry_id)
-    registry = dr.async_get(hass)
     for device_id in call.data.get(ATTR_DEVICE_ID, []):
-        device = registry.async_get(device_id)
-        if device is None or device.primary_config_entry is None:
+        if (owner := async_get_device_entry(hass, device_id, DOMAIN)) is None:
             raise _validation_error("invalid_target", target=device_id)
-        entry_ids.add(device.primary_config_entry)
+        entry_ids.add(owner.entry_id)
     if len(entry_ids) != 1:
         raise _validation_error("one_target")
     (entry_id,) = entry_ids
@@ -98,13 +119,13 @@ async def _async_sync(call: ServiceCall) -> ServiceResponse:
     entry = _target_entry(call.hass, call)
     if call.data[ATTR_REFETCH_DELETED]:
         await entry.runtime_data.archive.forget_deletions()
-    task = entry.runtime_data.coordinator.sync.async_start()
+    task = await entry.runtime_data.coordinator.async_start_sync()
     if not call.data[ATTR_WAIT]:
         return {"started": True, "entry_id": entry.entry_id}
     report = await asyncio.shield(task)
     if report.outcome is not Outcome.COMPLETED:
         raise outcome_error(report.outcome, entry.title, report.message)
-    return report.as_dict()
+    return report_dict(call.hass, entry, entry.runtime_data.archive, report)
 
 
 async def _async_prune(call: ServiceCall) -> ServiceResponse:
@@ -141,7 +162,48 @@ async def _async_snapshot(call: ServiceCall) -> ServiceResponse:
         if err.outcome is Outcome.AUTH_FAILED:
             entry.async_start_reauth(call.hass)
         raise camsync_error(err, entry.title) from err
-    return {"path": saved.path, "size": saved.size, "taken": saved.recorded.isoformat()}
+    response: dict[str, Any] = {
+        "path": saved.path,
+        "size": saved.size,
+        "taken": saved.recorded.isoformat(),
+    }
+    archive = entry.runtime_data.archive
+    return response | media_fields(call.hass, entry, archive, saved.role, saved.name)
+
+
+async def _async_timelapse(call: ServiceCall) -> ServiceResponse:
+    """Make a timelapse of the snapshots of a day (or a range of days) and return it."""
+    entry = _target_entry(call.hass, call)
+    coordinator = entry.runtime_data.coordinator
+    first = call.data[ATTR_START_DATE]
+    last = call.data.get(ATTR_END_DATE, first)
+    days = {"title": entry.title, "start": first.isoformat(), "end": last.isoformat()}
+    if last < first or (last - first).days >= TIMELAPSE_MAX_DAYS:
+        raise _validation_error("timelapse_dates", **days, limit=str(TIMELAPSE_MAX_DAYS))
+    fps = call.data.get(ATTR_FPS, coordinator.settings.timelapse_fps)
+    try:
+        timelapse = await coordinator.timelapses.async_make(first, last, fps)
+    except NoFramesError as err:
+        raise _validation_error("no_snapshots", **days) from err
+    except VideoToolMissingError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="ffmpeg_missing",
+            translation_placeholders={"detail": str(err)},
+        ) from err
+    except (CamsyncError, OSError) as err:
+        key = "timelapse_disk_full" if isinstance(err, DiskLimitError) else "timelapse_failed"
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={**days, "detail": str(err)},
+        ) from err
+    fields = media_fields(
+        call.hass, entry, entry.runtime_data.archive, FileRole.TIMELAPSE, timelapse.path.name
+    )
+    response: dict[str, Any] = describe_timelapse(timelapse) | fields
+    response |= {"start_date": first.isoformat(), "end_date": last.isoformat()}
+    return response
 
 
 @callback
@@ -155,4 +217,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_SNAPSHOT, _async_snapshot, SNAPSHOT_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_TIMELAPSE, _async_timelapse, TIMELAPSE_SCHEMA, SupportsResponse.OPTIONAL
     )

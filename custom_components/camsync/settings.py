@@ -18,6 +18,7 @@ from .const import (
     CONF_DISK_LIMIT,
     CONF_EVENT_CONTEXT,
     CONF_GROUPING,
+    CONF_KEEP_FREE,
     CONF_KINDS,
     CONF_PRIORITY,
     CONF_RECORDING_SYNC,
@@ -28,13 +29,17 @@ from .const import (
     CONF_SNAPSHOT_MODE,
     CONF_STREAM,
     CONF_SYNC_INTERVAL,
+    CONF_TIMELAPSE,
+    CONF_TIMELAPSE_FPS,
     DEFAULT_AWAY_PROBE_INTERVAL,
     DEFAULT_DAYS_BACK,
     DEFAULT_DISK_LIMIT,
     DEFAULT_EVENT_CONTEXT,
+    DEFAULT_KEEP_FREE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SNAPSHOT_INTERVAL,
     DEFAULT_SYNC_INTERVAL,
+    DEFAULT_TIMELAPSE_FPS,
     CameraKind,
     SnapshotMode,
 )
@@ -50,6 +55,7 @@ def default_options(kind: CameraKind) -> dict[str, Any]:
         CONF_SYNC_INTERVAL: DEFAULT_SYNC_INTERVAL,
         CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
         CONF_DISK_LIMIT: DEFAULT_DISK_LIMIT,
+        CONF_KEEP_FREE: DEFAULT_KEEP_FREE,
         CONF_KINDS: [],
         CONF_PRIORITY: Priority.EVENTS_FIRST.value,
         CONF_GROUPING: Grouping.DAILY.value,
@@ -67,6 +73,8 @@ def default_options(kind: CameraKind) -> dict[str, Any]:
             CONF_DAYS_BACK: DEFAULT_DAYS_BACK,
             CONF_SNAPSHOT_MODE: SnapshotMode.INTERVAL.value,
             CONF_SNAPSHOT_INTERVAL: DEFAULT_SNAPSHOT_INTERVAL,
+            CONF_TIMELAPSE: False,
+            CONF_TIMELAPSE_FPS: DEFAULT_TIMELAPSE_FPS,
         }
     return options
 
@@ -80,6 +88,8 @@ class Settings:
     sync_interval: timedelta
     retention: timedelta | None
     disk_limit: float
+    keep_free: int
+    """Bytes that must stay free on the archive's disk."""
     kinds: frozenset[str] | None
     channels: frozenset[str] | None
     priority: Priority
@@ -94,6 +104,9 @@ class Settings:
     event_context: timedelta
     skip_zones: tuple[str, ...]
     zone_kinds: frozenset[str]
+    timelapse: bool
+    """A timelapse of each day's snapshots, made after midnight."""
+    timelapse_fps: int
 
     @classmethod
     def from_options(cls, kind: CameraKind, options: Mapping[str, Any]) -> Settings:
@@ -107,6 +120,7 @@ class Settings:
             sync_interval=timedelta(minutes=float(merged[CONF_SYNC_INTERVAL])),
             retention=timedelta(days=retention_days) if retention_days > 0 else None,
             disk_limit=float(merged[CONF_DISK_LIMIT]),
+            keep_free=int(float(merged.get(CONF_KEEP_FREE) or 0) * 1_000_000_000),
             kinds=frozenset(merged[CONF_KINDS]) or None,
             channels=frozenset(merged.get(CONF_CHANNELS) or ()) or None,
             priority=Priority(merged[CONF_PRIORITY]),
@@ -123,7 +137,14 @@ class Settings:
             event_context=timedelta(minutes=float(merged[CONF_EVENT_CONTEXT])),
             skip_zones=tuple(merged.get(CONF_SKIP_ZONES) or ()),
             zone_kinds=PROFILES[kind].zone_skip_kinds,
+            timelapse=bool(merged.get(CONF_TIMELAPSE, False)),
+            timelapse_fps=int(merged.get(CONF_TIMELAPSE_FPS, DEFAULT_TIMELAPSE_FPS)),
         )
+
+    @property
+    def has_snapshot_schedule(self) -> bool:
+        """Return True for a kind whose options include a snapshot schedule (on or off)."""
+        return CONF_SNAPSHOT_MODE in default_options(self.kind)
 
     @property
     def look_back(self) -> timedelta | None:
@@ -154,4 +175,5 @@ class Settings:
             skip_zones=zones,
             zone_kinds=self.zone_kinds if zones else frozenset(),
             relist_after=self.sync_interval,
+            keep_free_bytes=self.keep_free,
         )

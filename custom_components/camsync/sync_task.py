@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 import time
 
 from homeassistant.core import HomeAssistant, callback
@@ -23,6 +22,7 @@ from .outcomes import update_issues
 from .places import sync_options
 from .presence import CameraPresence
 from .settings import Settings
+from .sync_history import SyncHistory
 
 PROGRESS_PUSH_INTERVAL = 1.0  # seconds between progress pushes to the entities
 
@@ -37,6 +37,7 @@ class SyncTask:
         archive: CameraArchive,
         settings: Settings,
         presence: CameraPresence,
+        history: SyncHistory,
         publish: Callable[[], None],
         after: Callable[[SyncReport], Awaitable[None]],
         saved: Callable[[SavedFile], None] | None = None,
@@ -54,7 +55,7 @@ class SyncTask:
         self.message = ""
         self.progress: Progress | None = None
         self.last_report: SyncReport | None = None
-        self.last_sync: datetime | None = None
+        self.history = history
         self.counters = SyncCounters()
         self._publish = publish
         self._after = after
@@ -136,14 +137,14 @@ class SyncTask:
     def _on_saved(self, saved: SavedFile) -> None:
         self.counters.files_saved += 1
         self.counters.bytes_saved += saved.size
-        fire_file_saved(self.hass, self.entry.entry_id, self.presence.device_id, saved)
+        fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
         if self._saved is not None:
             self._saved(saved)
 
     @callback
     def _finish(self, report: SyncReport) -> None:
         self.last_report = report
-        self.last_sync = report.finished
+        self.history.note(report)
         counters = self.counters
         counters.runs += 1
         counters.files_failed += len(report.failed)
@@ -157,5 +158,5 @@ class SyncTask:
         if report.message:
             LOGGER.log(rule.log_level, "%s: %s", self.entry.title, report.message)
         if rule.fires_event:
-            fire_sync_finished(self.hass, self.entry.entry_id, self.presence.device_id, report)
+            fire_sync_finished(self.hass, self.entry, self.archive, self.presence.device_id, report)
         self._publish()

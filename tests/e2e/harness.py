@@ -1,11 +1,13 @@
-"""What the end-to-end tests share: the bootstrap script, free ports, stopping a process."""
+"""What the end-to-end tests share: the bootstrap script, free ports, stopping a process, a disk."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import contextlib
 import importlib.util
 import os
 from pathlib import Path
+import shutil
 import signal
 import socket
 import subprocess
@@ -50,3 +52,36 @@ def stop_process(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(5)
+
+
+@contextlib.contextmanager
+def small_disk(mountpoint: Path, size_mb: int = 64) -> Iterator[bool]:
+    """Mount a small ext4 file system at ``mountpoint`` (loop device; needs root).
+
+    Yield whether it is mounted: without root, ``mkfs.ext4`` or loop devices the folder stays a
+    plain folder (of a disk too big for a test to fill), and the caller says what it does then.
+    """
+    mountpoint.mkdir(parents=True, exist_ok=True)
+    image = mountpoint.with_name(f"{mountpoint.name}.img")
+    mounted = False
+    if os.geteuid() == 0 and all(shutil.which(tool) for tool in ("mkfs.ext4", "mount", "umount")):
+        with image.open("wb") as handle:
+            handle.truncate(size_mb * 1024 * 1024)
+        made = subprocess.run(
+            ["mkfs.ext4", "-q", "-F", "-m", "5", str(image)], capture_output=True, check=False
+        )
+        mounted = (
+            made.returncode == 0
+            and subprocess.run(
+                ["mount", "-o", "loop", str(image), str(mountpoint)],
+                capture_output=True,
+                check=False,
+            ).returncode
+            == 0
+        )
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+        image.unlink(missing_ok=True)

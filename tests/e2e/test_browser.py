@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Iterator
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+import os
 from pathlib import Path
 import re
 import shutil
@@ -39,12 +40,14 @@ import pytest
 
 from camera_simulators.__main__ import demo_journeys
 from camera_simulators.blackvue import BlackVueSimulator, journey_recordings, make_recordings
+from camera_simulators.reolink import ReolinkSimulator, make_reolink_recordings
 from camera_simulators.route import HOME, DashcamGps, Journey, grid_point
 from custom_components.camsync.connection import dashcam_time_zone
-from tests.e2e.harness import REPO, bootstrap, free_port, stop_process
+from tests.e2e.harness import REPO, bootstrap, free_port, small_disk, stop_process
+from tests.reolink_fixtures import REOLINK_PASSWORD
 
 try:
-    from playwright.async_api import Page, Route, async_playwright
+    from playwright.async_api import Page, Route, async_playwright, expect
 except ImportError:  # the test fails with the reason instead of being skipped
     HAVE_PLAYWRIGHT = False
 else:
@@ -53,6 +56,8 @@ else:
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = REPO / "tests" / ".artifacts" / "e2e"
+DOCS = REPO / "docs"
+DOCS_HEIGHT = 1400  # pixels: the README's screenshots show a whole device page
 KEEP_RUNS = 10
 BRAND = REPO / "custom_components" / "camsync" / "brand"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,12 +75,14 @@ CHROMIUM_FLAGS = [
 USERNAME = "e2e"
 PASSWORD = "e2e-password"  # a throwaway owner of a throwaway instance
 CAMERA = "E2E dashcam"
+REOLINK_CAMERA = "E2E Reolink"
 HASS_START_TIMEOUT = 90.0
 UI_TIMEOUT_MS = 20_000
 SYNC_TIMEOUT_MS = 30_000
 SENSOR_NAMES = (
     "Last capture",
-    "Last sync",
+    "Last successful sync",
+    "Last attempt",
     "Pending downloads",
     "Sync progress",
     "Sync status",
@@ -84,9 +91,12 @@ SENSOR_NAMES = (
 )
 # What an untranslated string looks like on the page: a translation key, or a bare sensor key.
 RAW_KEY = re.compile(
-    r"component\.camsync|entity\.sensor\.|config\.step\.|\[%key:|"
+    r"component\.camsync|entity\.(?:sensor|button|switch|camera)\.|config\.step\.|"
+    r"options\.step\.|fix_flow\.|\[%key:|"
     r"(?<![\w.])(?:sync_status|pending_downloads|pending_bytes|free_disk|last_capture|last_sync|"
-    r"sync_progress|archive_size)(?![\w.])"
+    r"sync_progress|archive_size|last_success|last_attempt|sync_now|auto_sync|"
+    r"scheduled_snapshots|raise_limit|keep_free|disk_limit)(?![\w.])|"
+    r"Translation error|\{[a-z_]+\}"
 )
 # Every text node on the page, through open shadow roots (Home Assistant's UI is web components).
 PAGE_TEXT_JS = """() => {
@@ -161,6 +171,8 @@ class HomeAssistant:
     config: Path
     media: Path
     process: subprocess.Popen[bytes]
+    small_disk: bool = False
+    """Whether the media folder is on a small file system of its own (a disk a test can fill)."""
     token: str = ""
     session: aiohttp.ClientSession | None = field(default=None, repr=False)
 
@@ -174,7 +186,8 @@ def write_config(config: Path, media: Path, port: int) -> None:
     """Write a configuration like scripts/develop's: offline, camsync from this repository."""
     (config / "custom_components").mkdir(parents=True)
     (config / "custom_components" / "camsync").symlink_to(REPO / "custom_components" / "camsync")
-    media.mkdir()
+    media.mkdir(exist_ok=True)
+    bootstrap.skip_onboarding_extras(config)  # as scripts/develop: no failing extras, no ERROR
     (config / "configuration.yaml").write_text(
         f"""
 homeassistant:
@@ -198,10 +211,19 @@ logger:
 
 
 @pytest.fixture
-async def home_assistant(tmp_path: Path, artifacts: Path) -> AsyncIterator[HomeAssistant]:
+def media_disk(tmp_path: Path) -> Iterator[tuple[Path, bool]]:
+    """Return the media folder, on a 64 MB file system of its own where the test may mount one."""
+    with small_disk(tmp_path / "disk") as mounted:
+        yield tmp_path / "disk" / "media", mounted
+
+
+@pytest.fixture
+async def home_assistant(
+    tmp_path: Path, artifacts: Path, media_disk: tuple[Path, bool]
+) -> AsyncIterator[HomeAssistant]:
     """Start Home Assistant on a free port of 127.0.0.1 and complete onboarding via the API."""
     port = free_port()
-    config, media = tmp_path / "config", tmp_path / "media"
+    config, (media, mounted) = tmp_path / "config", media_disk
     write_config(config, media, port)
     console = (artifacts / "hass-console.log").open("wb")
     process = subprocess.Popen(
@@ -212,7 +234,7 @@ async def home_assistant(tmp_path: Path, artifacts: Path) -> AsyncIterator[HomeA
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, stopped as a whole
     )
-    hass = HomeAssistant(f"http://127.0.0.1:{port}", config, media, process)
+    hass = HomeAssistant(f"http://127.0.0.1:{port}", config, media, process, mounted)
     try:
         async with aiohttp.ClientSession() as session:
             hass.session = session
@@ -267,7 +289,11 @@ async def page(home_assistant: HomeAssistant) -> AsyncIterator[Page]:
 
 @dataclass
 class Steps:
-    """Numbered steps, each ending in a screenshot (``-FAILED`` when the step failed)."""
+    """Numbered steps, each ending in a screenshot (``-FAILED`` when the step failed).
+
+    A step given a ``docs`` name also leaves its screenshot in ``docs/`` when the environment
+    has ``CAMSYNC_DOCS_SCREENSHOTS=1`` (how the README's pictures are made).
+    """
 
     page: Page
     folder: Path
@@ -282,7 +308,7 @@ class Steps:
         return path
 
     @contextlib.asynccontextmanager
-    async def step(self, name: str) -> AsyncIterator[None]:
+    async def step(self, name: str, docs: str | None = None) -> AsyncIterator[None]:
         """Run a step; fail the test, with a screenshot, when it does not render in time."""
         try:
             yield
@@ -294,6 +320,15 @@ class Steps:
                 f"step {name!r} failed after {elapsed:.0f} s (see {self.folder}): {err}"
             ) from err
         await self.screenshot(name)
+        if docs is not None and os.environ.get("CAMSYNC_DOCS_SCREENSHOTS") == "1":
+            # Taller than the test's window: Home Assistant scrolls inside its own panels.
+            DOCS.mkdir(exist_ok=True)
+            size = self.page.viewport_size
+            await self.page.set_viewport_size({"width": 1280, "height": DOCS_HEIGHT})
+            await self.page.wait_for_timeout(500)
+            await self.page.screenshot(path=DOCS / f"{docs}.png")
+            if size is not None:
+                await self.page.set_viewport_size(size)
 
 
 async def page_text(page: Page) -> str:
@@ -308,15 +343,50 @@ async def assert_no_raw_keys(page: Page, where: str) -> None:
     assert not found, f"{where} shows raw translation keys: {found}"
 
 
+# The <video> elements on the page, through open shadow roots, and how far each has played.
+VIDEOS_JS = """() => {
+  const found = [];
+  const walk = (root) => {
+    for (const element of root.querySelectorAll("*")) {
+      if (element.tagName === "VIDEO") found.push(element);
+      if (element.shadowRoot) walk(element.shadowRoot);
+    }
+  };
+  walk(document);
+  return found.map((video) => ({
+    time: video.currentTime,
+    ready: video.readyState,
+    error: video.error ? video.error.code : null,
+  }));
+}"""
+
+
+async def video_playing(page: Page, timeout: float = UI_TIMEOUT_MS / 1000) -> float:
+    """Wait until a video on the page plays (its currentTime advances); return that time."""
+    deadline = time.monotonic() + timeout
+    first: float | None = None
+    while time.monotonic() < deadline:
+        videos = await page.evaluate(VIDEOS_JS)
+        assert not [video for video in videos if video["error"]], f"a video failed: {videos}"
+        if videos:
+            now = max(video["time"] for video in videos)
+            if first is None:
+                first = now
+            elif now > first:
+                return float(now)
+        await page.wait_for_timeout(100)
+    raise AssertionError(f"no video played within {timeout:.0f} s (first at {first})")
+
+
 def entity_row(page: Page, name: str) -> Any:
     """Return the device page's row of the entity called ``name``."""
     return page.locator("hui-generic-entity-row", has_text=name)
 
 
 async def wait_for_pending(page: Page, count: int, timeout: int = UI_TIMEOUT_MS) -> None:
-    """Wait until the device page's "Pending downloads" row reads ``count`` recordings."""
+    """Wait until the device page's "Pending downloads" row reads ``count``."""
     row = entity_row(page, "Pending downloads")
-    await row.filter(has_text=re.compile(rf"(?<!\d){count} recordings")).wait_for(timeout=timeout)
+    await row.filter(has_text=re.compile(rf"(?<![\d.]){count}(?![\d.])")).wait_for(timeout=timeout)
 
 
 @contextlib.contextmanager
@@ -399,6 +469,9 @@ async def test_add_camera_and_sync_in_the_browser(
             # The first sync starts as soon as the camera is added.
             await wait_for_pending(page, 0, SYNC_TIMEOUT_MS)
             await entity_row(page, "Sync status").filter(has_text="Idle").wait_for()
+            # The controls: Sync now, and Automatic sync under Configuration.
+            await entity_row(page, "Sync now").get_by_role("button", name="Press").wait_for()
+            await entity_row(page, "Automatic sync").get_by_role("switch").wait_for()
             await assert_no_raw_keys(page, "the device page")
         device_url = page.url
 
@@ -453,17 +526,230 @@ async def test_add_camera_and_sync_in_the_browser(
             await wait_for_pending(page, 0, SYNC_TIMEOUT_MS)
             await assert_no_raw_keys(page, "the device page after the sync")
 
-    # The action, not an automatic sync, fetched the new recordings, and the API agrees.
+        # The action, not an automatic sync, fetched the new recordings, and the API agrees.
+        archived = {path.name: path.stat().st_size for path in hass.media.rglob("*.mp4")}
+        for recording in new:
+            assert archived.get(recording.name) == recording.size, recording.name
+        states = await hass.api("GET", "/api/states")
+        pending = [
+            state["state"]
+            for state in states
+            if state["attributes"].get("friendly_name") == f"{CAMERA} Pending downloads"
+        ]
+        assert pending == ["0"], pending
+
+        await sync_now_on_the_device_page(ui, hass, dashcam, device_url)
+        await options_dialog(ui, hass)
+        await reolink_device_page(ui, hass)
+        await disk_limit_repair(ui, hass, dashcam, device_url)
+
+    # An expected condition (the disk limit) is no error: Home Assistant's log has none. (The
+    # frontend forwards the browser's own script errors as [frontend.js.*]; those are not ours.)
+    log = (hass.config / "home-assistant.log").read_text(encoding="utf-8", errors="replace")
+    errors = re.findall(r"^\S+ \S+ (?:ERROR|CRITICAL) \(\w+\) \[(?!frontend\.js).*$", log, re.M)
+    assert not errors, errors
+
+
+# --- Steps after the first sync -----------------------------------------------------------------
+
+
+async def sync_now_on_the_device_page(
+    ui: Steps, hass: HomeAssistant, dashcam: BlackVueSimulator, device_url: str
+) -> None:
+    """Press Sync now: the status reads Syncing, then Idle, and the new recording is archived."""
+    page = ui.page
+    newer = make_recordings(1, start=camera_now() - timedelta(minutes=10), kinds="E")
+    dashcam.recordings.extend(newer)
+    dashcam.faults.throughput = 300_000  # slow enough to see it sync
+    try:
+        async with ui.step("sync_now_pressed"):
+            await page.goto(device_url)
+            await entity_row(page, "Sync status").filter(has_text="Idle").wait_for()
+            await entity_row(page, "Sync now").get_by_role("button", name="Press").click()
+            await entity_row(page, "Sync status").filter(has_text="Syncing").wait_for()
+
+        async with ui.step("sync_now_finished", docs="device-page"):
+            status = entity_row(page, "Sync status").filter(has_text="Idle")
+            await status.wait_for(timeout=SYNC_TIMEOUT_MS)
+            await wait_for_pending(page, 0)
+            size = entity_row(page, "Archive size")
+            await size.filter(has_text=re.compile(r"\d MB")).wait_for()  # MB, not "0.01 GB"
+            await assert_no_raw_keys(page, "the device page after Sync now")
+    finally:
+        dashcam.faults.throughput = None
     archived = {path.name: path.stat().st_size for path in hass.media.rglob("*.mp4")}
-    for recording in new:
+    for recording in newer:
         assert archived.get(recording.name) == recording.size, recording.name
-    states = await hass.api("GET", "/api/states")
-    pending = [
-        state["state"]
-        for state in states
-        if state["attributes"].get("friendly_name") == f"{CAMERA} Pending downloads"
-    ]
-    assert pending == ["0"], pending
+
+    async with ui.step("automatic_sync_switched_on"):
+        toggle = entity_row(page, "Automatic sync").get_by_role("switch")
+        assert not await toggle.is_checked()  # set_options turned it off
+        await toggle.click()
+        await expect(toggle).to_be_checked()
+    entry = await camsync_entry(hass, CAMERA)
+    options = await hass.api(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry["entry_id"]}
+    )
+    assert suggested_values(options["data_schema"])["auto_sync"] is True
+    await hass.api("DELETE", f"/api/config/config_entries/options/flow/{options['flow_id']}")
+
+
+async def options_dialog(ui: Steps, hass: HomeAssistant) -> None:
+    """Open the dashcam's options: titled with its name, grouped in sections."""
+    page = ui.page
+    async with ui.step("options_dialog", docs="options"):
+        await page.goto(f"{hass.url}/config/integrations/integration/camsync")
+        row = page.locator("ha-md-list-item", has_text=CAMERA).first
+        await row.wait_for()
+        await row.get_by_role("button", name=re.compile("configure", re.IGNORECASE)).click()
+        dialog = page.locator("dialog-data-entry-flow")
+        await dialog.get_by_text(f"{CAMERA}: options").first.wait_for()
+        for section in ("Recordings", "Archive and disk"):
+            await dialog.get_by_text(section, exact=True).first.wait_for()
+        await dialog.get_by_text("Always keep this much free").first.wait_for()
+        await assert_no_raw_keys(page, "the options dialog")
+    await page.keyboard.press("Escape")
+
+
+async def reolink_device_page(ui: Steps, hass: HomeAssistant) -> None:
+    """Add a Reolink camera (through the API) and show its device page with both switches."""
+    page = ui.page
+    camera = ReolinkSimulator()
+    camera.recordings = make_reolink_recordings(2, 3, end=camera.clock())
+    async with camera:
+        assert hass.session is not None
+        await bootstrap.run_config_flow(
+            hass.session,
+            hass.url,
+            hass.token,
+            "camsync",
+            [
+                {"next_step_id": "reolink"},
+                {
+                    "host": camera.host,
+                    "port": camera.port,
+                    "use_https": False,
+                    "username": "admin",
+                    "password": REOLINK_PASSWORD,
+                    "channel": 0,
+                    "name": REOLINK_CAMERA,
+                },
+            ],
+        )
+        async with ui.step("reolink_device_page", docs="reolink-device-page"):
+            await page.goto(f"{hass.url}/config/integrations/integration/camsync")
+            await page.locator("ha-md-list-item[type=button]", has_text=REOLINK_CAMERA).click()
+            await page.wait_for_url("**/config/devices/device/**")
+            await entity_row(page, "Sync now").get_by_role("button", name="Press").wait_for()
+            snapshots = entity_row(page, "Scheduled snapshots").get_by_role("switch")
+            await expect(snapshots).to_be_checked()  # on: every hour
+            await (
+                entity_row(page, "Sync status")
+                .filter(has_text="Idle")
+                .wait_for(timeout=SYNC_TIMEOUT_MS)
+            )
+            await wait_for_pending(page, 0, SYNC_TIMEOUT_MS)  # synced at once: auto sync is on
+            await entity_row(page, "Archive size").filter(has_text="MB").wait_for()
+            await assert_no_raw_keys(page, "the Reolink device page")
+        # A snapshot right after setup.
+        assert list((hass.media / "camsync").glob("*/snapshots/*/*.jpg"))
+        entry = await camsync_entry(hass, REOLINK_CAMERA)
+        await hass.api("DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}")
+
+
+async def disk_limit_repair(
+    ui: Steps, hass: HomeAssistant, dashcam: BlackVueSimulator, device_url: str
+) -> None:
+    """Fill the disk until a sync stops, then fix it in Settings > Repairs.
+
+    On a small file system of its own (root can mount one), the fix deletes the oldest files
+    after showing them; elsewhere the disk is too big to fill, so the test asks camsync to keep
+    all but a megabyte free instead and fixes that by raising the limit.
+    """
+    page = ui.page
+    disk = shutil.disk_usage(hass.media)
+    if hass.small_disk:
+        # Other files take the disk to just under the 90 % limit; three new recordings pass it.
+        usable = disk.used + disk.free
+        ballast = int(usable * 0.895) - disk.used
+        (hass.media.parent / "ballast.bin").write_bytes(b"\0" * max(ballast, 0))
+    else:
+        entry = await camsync_entry(hass, CAMERA)
+        await set_options(hass, entry["entry_id"], keep_free=(disk.free - 1_000_000) / 1e9)
+    oldest_before = sorted(path.name for path in hass.media.rglob("*.mp4"))
+    dashcam.recordings.extend(
+        make_recordings(3, start=camera_now() - timedelta(minutes=5), step=timedelta(seconds=30))
+    )
+
+    async with ui.step("disk_limit_reached"):
+        await page.goto(device_url)
+        # Off, so that the room the repair makes is not filled at once by an automatic sync.
+        toggle = entity_row(page, "Automatic sync").get_by_role("switch")
+        await toggle.click()
+        await expect(toggle).not_to_be_checked()
+        await entity_row(page, "Sync now").get_by_role("button", name="Press").click()
+        status = entity_row(page, "Sync status").filter(has_text="Disk limit reached")
+        await status.wait_for(timeout=SYNC_TIMEOUT_MS)
+
+    async with ui.step("repairs", docs="repair"):
+        await page.goto(f"{hass.url}/config/repairs")
+        issue = page.get_by_text(f"The archive disk of {CAMERA} is nearly full").first
+        await issue.click()
+        dialog = page.locator("dialog-repairs-flow, dialog-data-entry-flow").first
+        await dialog.get_by_text("Raise the limit").first.wait_for()
+        await dialog.get_by_text("Delete the oldest files").first.wait_for()
+        await assert_no_raw_keys(page, "the repair")
+
+    if not hass.small_disk:
+        async with ui.step("repair_raise_limit"):
+            await dialog.get_by_text("Raise the limit").first.click()
+            await dialog.get_by_label("Always keep this much free").fill("0")
+            await dialog.get_by_role("button", name="Submit").click()
+            await dialog.get_by_role("button", name=re.compile("close|finish", re.I)).wait_for()
+        return
+
+    async with ui.step("repair_prune_preview", docs="repair-prune"):
+        await dialog.get_by_text("Delete the oldest files").first.click()
+        await dialog.get_by_text(re.compile(r"Files: \d+")).first.wait_for()
+        await dialog.get_by_text(re.compile(r"Recorded from \d{4}-\d\d-\d\d")).first.wait_for()
+        await assert_no_raw_keys(page, "the prune preview")
+        assert sorted(path.name for path in hass.media.rglob("*.mp4")) >= oldest_before[:1]
+
+    async with ui.step("repair_pruned"):
+        await dialog.get_by_role("button", name="Delete").click()
+        await dialog.get_by_role("button", name=re.compile("close|finish", re.I)).wait_for()
+    remaining = {path.name for path in hass.media.rglob("*.mp4")}
+    assert oldest_before[0] not in remaining  # the oldest recording made room
+    issues = await hass_repairs(hass)
+    assert not [issue for issue in issues if issue["issue_id"].startswith("disk_limit_reached")]
+
+
+async def hass_repairs(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Return the open repair issues (websocket ``repairs/list_issues``)."""
+    assert hass.session is not None
+    result = await bootstrap.websocket_command(
+        hass.session, hass.url, hass.token, {"type": "repairs/list_issues"}
+    )
+    return [issue for issue in result["issues"] if not issue.get("dismissed_version")]
+
+
+async def camsync_entry(hass: HomeAssistant, title: str) -> dict[str, Any]:
+    """Return the camsync entry called ``title`` as the REST API lists it."""
+    assert hass.session is not None
+    entries = await bootstrap.camsync_entries(hass.session, hass.url, hass.token)
+    (entry,) = [entry for entry in entries if entry["title"] == title]
+    return dict(entry)
+
+
+def suggested_values(schema: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the suggested values of a serialized form schema, sections flattened."""
+    values: dict[str, Any] = {}
+    for item in schema:
+        if item.get("type") == "expandable":
+            values |= suggested_values(item["schema"])
+        elif "suggested_value" in item.get("description", {}):
+            values[item["name"]] = item["description"]["suggested_value"]
+    return values
 
 
 async def camsync_entry_id(hass: HomeAssistant, title: str) -> str:
@@ -477,13 +763,18 @@ async def camsync_entry_id(hass: HomeAssistant, title: str) -> str:
 async def set_options(hass: HomeAssistant, entry_id: str, **changes: Any) -> None:
     """Change some options through the options flow's REST API, keeping the others."""
     form = await hass.api("POST", "/api/config/config_entries/options/flow", {"handler": entry_id})
-    answer = {
-        item["name"]: item["description"]["suggested_value"]
+    values = suggested_values(form["data_schema"]) | changes
+    answer = {  # grouped in the form's sections
+        item["name"]: {
+            field["name"]: values[field["name"]]
+            for field in item["schema"]
+            if field["name"] in values
+        }
         for item in form["data_schema"]
-        if "suggested_value" in item.get("description", {})
+        if item.get("type") == "expandable"
     }
     result = await hass.api(
-        "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", answer | changes
+        "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", answer
     )
     assert result["type"] == "create_entry", result
 

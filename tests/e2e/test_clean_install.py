@@ -1,88 +1,38 @@
 """A clean install: only ``custom_components/camsync`` copied into a fresh Home Assistant.
 
-A venv holding Home Assistant 2026.2.3 and its camera support (none of the test requirements), a new
+A venv holding Home Assistant and its camera support (none of the test requirements), a new
 configuration folder with a copy of the integration and nothing else of this repository, and a
 simulated dashcam: Home Assistant must load camsync, take the camera through the config flow and
-archive its recordings when ``camsync.sync`` is called.
+archive its recordings when ``camsync.sync`` is called, and log no deprecated call from camsync.
 
-The venv lives in ``.venv/clean-install`` and is rebuilt only when the pin below changes (about a
-minute from the package cache).
+Which Home Assistant: ``CAMSYNC_CLEAN_INSTALL_HOME_ASSISTANT`` (a version; default 2026.2.3, the
+oldest camsync supports). scripts/test's clean-2026.11 target sets it to 2026.11.0 and runs this
+test on Python 3.14. The venv is ``CAMSYNC_CLEAN_INSTALL_VENV`` (default ``.venv/clean-install``),
+rebuilt only when the version or the Python changes (a minute or more; see clean_venv.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-import json
+import os
 from pathlib import Path
 import shutil
 import subprocess
-import sys
 
 import aiohttp
 import pytest
 
 from camera_simulators.blackvue import BlackVueSimulator, make_recordings
+from tests.deprecation_reports import CAMSYNC_REPORT_IN_LOG
+from tests.e2e.clean_venv import CleanInstallError, clean_install_python
 from tests.e2e.harness import REPO, bootstrap, free_port, stop_process
 
 pytestmark = pytest.mark.e2e
 
-HOME_ASSISTANT = "homeassistant==2026.2.3"
-CLEAN_VENV = REPO / ".venv" / "clean-install"
+HOME_ASSISTANT = os.environ.get("CAMSYNC_CLEAN_INSTALL_HOME_ASSISTANT", "2026.2.3")
+CLEAN_VENV = Path(os.environ.get("CAMSYNC_CLEAN_INSTALL_VENV", REPO / ".venv" / "clean-install"))
 START_TIMEOUT = 120.0
-
-
-def _clean_python() -> Path:
-    """Return the Python of a venv with Home Assistant alone, creating it when needed."""
-    python, stamp = CLEAN_VENV / "bin" / "python", CLEAN_VENV / ".pin"
-    if python.exists() and stamp.exists() and stamp.read_text() == HOME_ASSISTANT:
-        return python
-    shutil.rmtree(CLEAN_VENV, ignore_errors=True)
-    base = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base, "-m", "venv", str(CLEAN_VENV)], check=True)
-    flags = ["--quiet", "--disable-pip-version-check"]
-    if sys.version_info[:3] < (3, 13, 2):  # as scripts/setup does (Home Assistant says 3.13.2)
-        flags.append("--ignore-requires-python")
-    _pip(python, flags, [HOME_ASSISTANT])
-    _pip(python, flags, _camera_requirements(python))
-    stamp.write_text(HOME_ASSISTANT)
-    return python
-
-
-def _camera_requirements(python: Path) -> list[str]:
-    """Return what Home Assistant's own camera support needs, as its manifests pin it.
-
-    The camera component imports ``stream`` (numpy, av): any real installation has them (the
-    container image ships them; a Core install gets them with ``default_config``). A venv with
-    the ``homeassistant`` package alone does not, and no camera platform can load there.
-    """
-    listed = subprocess.run(
-        [
-            str(python),
-            "-c",
-            "import json, homeassistant.components as c, pathlib\n"
-            "root = pathlib.Path(c.__file__).parent\n"
-            "print(json.dumps(sorted({r for d in ('camera', 'stream') for r in "
-            "json.loads((root / d / 'manifest.json').read_text())['requirements']})))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd="/",
-    )
-    requirements: list[str] = json.loads(listed.stdout)
-    return requirements
-
-
-def _pip(python: Path, flags: list[str], packages: list[str]) -> None:
-    installed = subprocess.run(
-        [str(python), "-m", "pip", "install", *flags, *packages],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if installed.returncode:
-        pytest.fail(f"pip could not install {packages}:\n{installed.stderr[-3000:]}")
 
 
 def _importable(python: Path, module: str) -> bool:
@@ -121,8 +71,19 @@ async def dashcam() -> AsyncIterator[BlackVueSimulator]:
 async def test_camsync_alone_loads_and_syncs_in_a_fresh_home_assistant(
     tmp_path: Path, dashcam: BlackVueSimulator
 ) -> None:
-    python = _clean_python()
+    try:
+        python = clean_install_python(HOME_ASSISTANT, CLEAN_VENV)
+    except CleanInstallError as err:
+        pytest.fail(str(err))
     assert _importable(python, "homeassistant")
+    version = subprocess.run(
+        [str(python), "-c", "from homeassistant.const import __version__; print(__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
+    ).stdout.strip()
+    assert version == HOME_ASSISTANT
     for test_only in ("pytest", "pytest_homeassistant_custom_component", "camera_simulators"):
         assert not _importable(python, test_only), f"{test_only} must not be in the clean venv"
 
@@ -175,3 +136,4 @@ async def test_camsync_alone_loads_and_syncs_in_a_fresh_home_assistant(
     archived = {path.name for path in (media / "camsync" / "car" / "recordings").rglob("*.mp4")}
     assert archived == set(dashcam.listed_names())
     assert "Error" not in "\n".join(line for line in log.splitlines() if "camsync" in line)
+    assert [line for line in log.splitlines() if CAMSYNC_REPORT_IN_LOG.search(line)] == []

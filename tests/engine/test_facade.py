@@ -51,7 +51,7 @@ async def test_a_survey_then_a_sync_lists_once_and_walks_nothing(
     facade: CameraArchive, dashcam: BlackVueSimulator, destination: Path, walks: list[str]
 ) -> None:
     await facade.start()
-    assert walks == ["recordings", "snapshots"]
+    assert walks == ["recordings", "snapshots", "timelapses"]
     assert facade.facts().files == 0
 
     survey = await facade.survey(OPTIONS)
@@ -61,7 +61,7 @@ async def test_a_survey_then_a_sync_lists_once_and_walks_nothing(
 
     assert report.outcome is Outcome.COMPLETED
     assert _listings(dashcam) == 1
-    assert walks == ["recordings", "snapshots"]  # still only the start-up scan
+    assert walks == ["recordings", "snapshots", "timelapses"]  # still only the start-up scan
     files = archived(destination)
     assert set(files) == set(dashcam.listed_names())
     for name, path in files.items():

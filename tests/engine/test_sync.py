@@ -6,6 +6,7 @@ import asyncio
 from collections import namedtuple
 from datetime import timedelta
 from pathlib import Path
+import sys
 
 import pytest
 
@@ -313,7 +314,7 @@ async def test_the_lock_is_shared_with_other_processes(
     state = destination / ".camsync"
     state.mkdir(parents=True)
     holder = await asyncio.create_subprocess_exec(
-        "python3",
+        sys.executable,
         "-c",
         "import fcntl, os, sys, time\n"
         f"fd = os.open({str(state / 'lock')!r}, os.O_RDWR | os.O_CREAT)\n"

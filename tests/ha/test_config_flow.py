@@ -15,7 +15,7 @@ from unittest.mock import AsyncMock, patch
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers.selector import SelectSelector
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -113,11 +113,20 @@ def check_translated(result: ConfigFlowResult) -> ConfigFlowResult:
     elif result["type"] is FlowResultType.FORM:
         step = strings["step"][result["step_id"]]
         for key, selector in result["data_schema"].schema.items():
-            assert str(key) in step["data"], (result["step_id"], str(key))
-            assert str(key) in step["data_description"], (result["step_id"], str(key))
-            if isinstance(selector, SelectSelector):
-                options = STRINGS["selector"][selector.config["translation_key"]]["options"]
-                assert set(selector.config["options"]) == set(options), str(key)
+            if isinstance(selector, section):  # its fields are translated in the section
+                texts = step["sections"][str(key)]
+                assert texts["name"], str(key)
+                fields = selector.schema.schema.items()
+            else:
+                texts, fields = step, [(key, selector)]
+            for field, field_selector in fields:
+                assert str(field) in texts["data"], (result["step_id"], str(field))
+                assert str(field) in texts["data_description"], (result["step_id"], str(field))
+                if isinstance(field_selector, SelectSelector):
+                    options = STRINGS["selector"][field_selector.config["translation_key"]][
+                        "options"
+                    ]
+                    assert set(field_selector.config["options"]) == set(options), str(field)
         for error in (result["errors"] or {}).values():
             assert error in strings["error"], error
     return result
@@ -138,12 +147,32 @@ async def submit(hass: HomeAssistant, result: ConfigFlowResult, **user_input: An
     )
 
 
+def fields_of(result: ConfigFlowResult) -> dict[str, Any]:
+    """Return a form's fields by name (the fields of its sections too) and their markers."""
+    found: dict[str, Any] = {}
+    for key, value in result["data_schema"].schema.items():
+        if isinstance(value, section):
+            found |= {str(inner): inner for inner in value.schema.schema}
+        else:
+            found[str(key)] = key
+    return found
+
+
+def in_sections(result: ConfigFlowResult, flat: dict[str, Any]) -> dict[str, Any]:
+    """Group flat answers by the sections of the form, as the frontend submits them."""
+    nested: dict[str, Any] = {}
+    for key, value in result["data_schema"].schema.items():
+        if isinstance(value, section):
+            names = {str(inner) for inner in value.schema.schema}
+            nested[str(key)] = {name: flat[name] for name in names if name in flat}
+        elif str(key) in flat:
+            nested[str(key)] = flat[str(key)]
+    return nested
+
+
 def suggested(result: ConfigFlowResult, field: str) -> Any:
     """Return the value a form field is prefilled with."""
-    for key in result["data_schema"].schema:
-        if str(key) == field:
-            return (key.description or {}).get("suggested_value")
-    raise KeyError(field)
+    return (fields_of(result)[field].description or {}).get("suggested_value")
 
 
 def assert_form(result: ConfigFlowResult, step_id: str, errors: dict[str, str] | None) -> None:
@@ -444,6 +473,7 @@ BLACKVUE_OPTIONS = {
     "sync_interval": 15.0,
     "retention_days": 0.0,
     "disk_limit": 80.0,
+    "keep_free": 2.5,
     "priority": "newest_first",
     "grouping": "monthly",
     "channels": ["F", "R"],
@@ -458,6 +488,7 @@ REOLINK_OPTIONS = {
     "sync_interval": 5.0,
     "retention_days": 14.0,
     "disk_limit": 95.0,
+    "keep_free": 0.0,
     "kinds": ["person", "vehicle"],
     "priority": "oldest_first",
     "grouping": "none",
@@ -521,15 +552,22 @@ async def test_options_are_stored_and_reload_the_entry(
 
     result = check_translated(await hass.config_entries.options.async_init(entry.entry_id))
     assert_form(result, "init", None)
+    assert result["description_placeholders"] == {"title": "Camera"}  # "Camera: options"
+    sections = {str(key) for key in result["data_schema"].schema}
+    assert sections == (
+        {"recordings", "storage", "snapshots", "arrival"}
+        if kind is CameraKind.REOLINK
+        else {"recordings", "storage", "arrival"}
+    )
     # The optional arrival tracker has no default.
-    assert set(map(str, result["data_schema"].schema)) == {
-        *default_options(kind),
-        "arrival_tracker",
-    }
+    assert set(fields_of(result)) == {*default_options(kind), "arrival_tracker"}
     assert suggested(result, "sync_interval") == 20
     assert suggested(result, "priority") == default_options(kind)["priority"]
+    assert suggested(result, "keep_free") == 0
 
-    result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], in_sections(result, user_input)
+    )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -742,7 +780,9 @@ async def test_a_new_dashcam_sets_up_for_real(
 
     options = default_options(CameraKind.BLACKVUE) | {CONF_AUTO_SYNC: False}
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], in_sections(result, options)
+    )
     await hass.async_block_till_done()
 
     assert entry.options[CONF_AUTO_SYNC] is False

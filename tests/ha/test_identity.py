@@ -179,9 +179,9 @@ async def test_a_stored_v1_dashcam_entry_is_migrated_with_its_entity_ids(
     for entity_id, key in zip(entity_ids, SENSORS, strict=True):
         assert entity_id == f"sensor.my_car_{key}"
         assert entities[entity_id] == f"{entry.entry_id}_{key}"
-    # + camera, progress, last sync, archive size; the car: tracker, distance, last trip; and
-    # the latest event.
-    assert len(entities) == len(SENSORS) + 4 + 3 + 1
+    # + camera, progress, last success, last attempt, archive size, timelapse, Sync now,
+    # Automatic sync; the car: tracker, distance, last trip; and the latest event.
+    assert len(entities) == len(SENSORS) + 8 + 3 + 1
     assert state_of(hass, "sensor.my_car_pending_downloads") == str(len(dashcam.listed_names()))
     assert hass.states.get("sensor.dashcam_pending_downloads") is None  # no duplicate
 

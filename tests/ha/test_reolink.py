@@ -87,17 +87,18 @@ async def test_entities_of_a_reolink_camera(
 
 
 async def test_scheduled_snapshots_every_interval(
-    hass: HomeAssistant, entry: MockConfigEntry, destination: Path
+    hass: HomeAssistant, reolink: ReolinkSimulator, destination: Path
 ) -> None:
     saved = async_capture_events(hass, EVENT_FILE_SAVED)
-    assert _snapshots(destination) == []
+    await _setup(hass, reolink_entry(reolink, destination))
+    assert len(_snapshots(destination)) == 1  # the first one right after setup
 
     for minutes in (5, 10):
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=minutes, seconds=1))
         await hass.async_block_till_done(wait_background_tasks=True)
 
     shots = _snapshots(destination)
-    assert len(shots) == 2
+    assert len(shots) == 3
     for shot in shots:
         match = SNAPSHOT_NAME.match(shot.name)
         assert match, shot.name
@@ -105,7 +106,7 @@ async def test_scheduled_snapshots_every_interval(
         assert shot.parent == destination / "snapshots" / taken.date().isoformat()
         image = Image.open(io.BytesIO(shot.read_bytes()))
         assert image.format == "JPEG"
-    assert [event.data["role"] for event in saved] == ["snapshot", "snapshot"]
+    assert [event.data["role"] for event in saved] == ["snapshot"] * 3
     last_capture = dt_util.parse_datetime(state_of(hass, "sensor.front_yard_last_capture"))
     newest = datetime.strptime(SNAPSHOT_NAME.match(shots[-1].name)[1], "%Y%m%d_%H%M%S")
     assert last_capture == newest.replace(tzinfo=dt_util.get_default_time_zone())
@@ -122,15 +123,19 @@ async def test_hourly_snapshots_on_the_hour(
     entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_MODE: "hourly"})
     await _setup(hass, entry)
     now = dt_util.now()
+    assert len(_snapshots(destination)) == 1  # none yet this hour: one right after setup
 
     async_fire_time_changed(hass, now + timedelta(minutes=5))
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _snapshots(destination) == []
+    assert len(_snapshots(destination)) == 1
 
     top = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    freezer.move_to(top)
     async_fire_time_changed(hass, top)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert len(_snapshots(destination)) == 1
+    shots = _snapshots(destination)
+    assert len(shots) == 2
+    assert shots[-1].name.endswith(f"_{top.strftime('%H%M%S')}.jpg")
 
 
 async def test_recording_sync_across_days_resumes_and_falls_back_to_playback(
@@ -166,9 +171,10 @@ async def test_recording_sync_across_days_resumes_and_falls_back_to_playback(
 async def test_camera_entity_prefers_a_live_snapshot(
     hass: HomeAssistant, entry: MockConfigEntry, reolink: ReolinkSimulator
 ) -> None:
+    before = reolink.count("Snap")  # the scheduled one right after setup
     live = await camera.async_get_image(hass, "camera.front_yard")
     assert Image.open(io.BytesIO(live.content)).format == "JPEG"
-    assert reolink.count("Snap") == 1
+    assert reolink.count("Snap") == before + 1
 
     shot = await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
     reolink.faults.snap_fails = True

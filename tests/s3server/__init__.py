@@ -21,13 +21,17 @@ import sys
 from typing import IO, Self
 
 REPO = Path(__file__).resolve().parent.parent.parent
-VENV = REPO / ".venv-s3server"
+# scripts/test gives each target (Python 3.13, 3.14) a venv of its own, outside the repository.
+VENV = Path(os.environ.get("CAMSYNC_S3SERVER_VENV") or REPO / ".venv-s3server")
 REQUIREMENTS = REPO / "requirements_s3server.txt"
 SERVE = Path(__file__).resolve().parent / "serve.py"
 
 
-def _stamp() -> str:
-    return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+def _stamp() -> str:  # the requirements and the interpreter the venv is made with
+    base = getattr(sys, "_base_executable", sys.executable)
+    return (
+        f"{hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()} {base} {sys.version.split()[0]}"
+    )
 
 
 def ensure_venv(venv: Path = VENV) -> Path:

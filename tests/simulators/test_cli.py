@@ -134,10 +134,13 @@ def _reolink_login(base: str) -> str:
 
 
 def _reolink_today(base: str, token: str) -> list[dict[str, str]]:
-    """File-search every day of the last two (the camera's clock is its own)."""
+    """File-search yesterday, today and tomorrow: the camera's clock is its own.
+
+    It is UTC+1 by default, so in the last hour of a UTC day its recordings are on the next day.
+    """
     files: list[dict[str, str]] = []
     now = time.localtime()
-    for back in (0, 1):
+    for back in (-1, 0, 1):
         day = time.localtime(time.mktime(now) - back * 86400)
         moment = {"year": day.tm_year, "mon": day.tm_mon, "day": day.tm_mday}
         search = {

@@ -27,7 +27,7 @@ import aiohttp
 from ..engine.camera import CameraStorage, Capabilities, DeviceInfo
 from ..engine.errors import FileTransferError, ProtocolError
 from ..engine.files import run_io
-from ..engine.models import FileRole, Listing, Recording, RemoteFile
+from ..engine.models import FileFacts, FileRole, Listing, Recording, RemoteFile
 from .base import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
@@ -147,6 +147,40 @@ def recording_kind(name: str) -> str | None:
     if match is None or match["type"] not in TYPE_ORDER:
         return None
     return match["type"]
+
+
+_SIDECAR_ROLES = {".thm": FileRole.THUMBNAIL, ".gps": FileRole.GPS, ".3gf": FileRole.ACCELEROMETER}
+
+
+def describe(name: str) -> FileFacts | None:
+    """Return a video's or sidecar's type letter, direction and role; None for other names.
+
+    A video's thumbnail is ``<date>_<time>_<type><direction>.thm``; that thumbnail's video is
+    the same name with ``.mp4`` (a video with a flag letter has the same thumbnail).
+    """
+    video = _VIDEO_NAME.fullmatch(name)
+    if video is not None:
+        if video["type"] not in TYPE_ORDER or video["direction"] not in DIRECTIONS:
+            return None
+        return FileFacts(
+            role=FileRole.VIDEO,
+            kind=video["type"],
+            channel=video["direction"],
+            event=video["type"] not in NON_EVENT_TYPES,
+            thumbnail=f"{name[:17]}{video['direction']}.thm",
+        )
+    sidecar = _SIDECAR_NAME.fullmatch(name)
+    if sidecar is None or sidecar["type"] not in TYPE_ORDER:
+        return None
+    direction = sidecar["direction"]
+    role = _SIDECAR_ROLES[name[-4:]]
+    return FileFacts(
+        role=role,
+        kind=sidecar["type"],
+        channel=direction,
+        event=sidecar["type"] not in NON_EVENT_TYPES,
+        video=f"{name[:-4]}.mp4" if role is FileRole.THUMBNAIL and direction else None,
+    )
 
 
 def parse_legacy_listing(text: str) -> tuple[list[str], list[str]]:
@@ -330,6 +364,10 @@ class BlackVueClient:
     def recorded_at(self, name: str) -> datetime | None:
         """Return when an archived video or sidecar was recorded (its name says so)."""
         return recorded_at(name, self._tz)
+
+    def describe(self, name: str) -> FileFacts | None:
+        """Return what an archived video's or sidecar's name says."""
+        return describe(name)
 
     async def async_close(self) -> None:
         """Nothing to release: the dashcam has no sessions."""

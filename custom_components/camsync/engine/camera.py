@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from .models import Listing, RemoteFile
+from .models import FileFacts, Listing, RemoteFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +123,9 @@ class CameraClient(Protocol):
 
     def recorded_at(self, name: str) -> datetime | None:
         """Return when an archived file of this camera was recorded, None if not one of ours."""
+
+    def describe(self, name: str) -> FileFacts | None:
+        """Return what an archived file's name says (role, kind, triggers), None if not ours."""
 
     async def async_close(self) -> None:
         """Release what the client holds on the camera (sessions, tokens)."""

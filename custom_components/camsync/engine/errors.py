@@ -107,3 +107,19 @@ class LockHeldError(CamsyncError):
     def __init__(self, message: str, holder: str = "") -> None:
         super().__init__(message)
         self.holder = holder
+
+
+class VideoToolError(CamsyncError):
+    """ffmpeg (which makes thumbnails and timelapses) failed on a file."""
+
+    outcome = Outcome.PROTOCOL_ERROR
+
+
+class VideoToolMissingError(VideoToolError):
+    """There is no ffmpeg to run (not installed, or not executable)."""
+
+
+class NoFramesError(CamsyncError):
+    """A timelapse was asked for days that have no snapshots."""
+
+    outcome = Outcome.PROTOCOL_ERROR

@@ -3,15 +3,16 @@
 ``CameraArchive`` ties a camera client to its destination folder. ``start`` loads the state in
 ``.camsync/`` and builds the index with one scan; ``survey`` lists the camera once and plans
 against the index; ``sync`` runs (reusing a survey's listing when given one); ``prune``,
-``snapshot`` and ``rescan`` keep the index current; ``facts`` reads it without touching the disk.
-Every blocking call runs in the executor.
+``snapshot``, ``timelapse`` and ``rescan`` keep the index current; ``facts`` reads it without
+touching the disk, and ``catalog`` browses it (the media source). Every blocking call runs in the
+executor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 import logging
 from pathlib import Path
 import shutil
@@ -19,9 +20,10 @@ import shutil
 from .archive import Archive, ArchivedFile, ArchiveTree
 from .backoff import FailureBook
 from .camera import CameraClient
+from .catalog import RECORDINGS, SNAPSHOTS, TIMELAPSES, TREES, Catalog, CatalogItem
 from .context import EventContext
 from .deletions import DeletionMemory, Ledger, without_deleted
-from .disk import DiskUsageSource, measure
+from .disk import DiskUsageSource, human_size, measure, usable_size, used_percent
 from .errors import CamsyncError
 from .facts import ArchiveFacts, DiskFacts, RescanReport, Survey
 from .files import run_io
@@ -43,6 +45,18 @@ from .plan import Plan, make_plan
 from .prune import prune
 from .run import Clock, Known, SyncHooks, run_sync, utc_now
 from .snapshots import camera_slug, save_snapshot, snapshot_archive, snapshot_recorded_at
+from .thumbnails import THUMBNAIL_WIDTH, ThumbnailCache, video_thumbnail
+from .timelapse import (
+    DEFAULT_FPS,
+    Timelapse,
+    TimelapseProgress,
+    frames_between,
+    make_timelapse,
+    timelapse_archive,
+    timelapse_days,
+    timelapse_name,
+    timelapse_recorded_at,
+)
 from .triplog import CarFacts, FinishedTrip, GpsReading, TripLog
 from .trips import Position, Trip
 
@@ -51,9 +65,17 @@ _LOGGER = logging.getLogger(__name__)
 # What the Home Assistant layer and the benchmarks take from the engine besides the camera
 # protocol (camera.py), the values (models.py) and the errors (errors.py).
 __all__ = [
+    "DEFAULT_FPS",
+    "RECORDINGS",
+    "SNAPSHOTS",
+    "THUMBNAIL_WIDTH",
+    "TIMELAPSES",
+    "TREES",
     "ArchiveFacts",
     "CameraArchive",
     "CarFacts",
+    "Catalog",
+    "CatalogItem",
     "DiskFacts",
     "EventContext",
     "FinishedTrip",
@@ -62,10 +84,16 @@ __all__ = [
     "RescanReport",
     "Survey",
     "SyncHooks",
+    "ThumbnailCache",
+    "Timelapse",
+    "TimelapseProgress",
     "Trip",
     "Zone",
     "camera_slug",
+    "human_size",
     "prove_writable",
+    "timelapse_days",
+    "video_thumbnail",
 ]
 
 
@@ -96,6 +124,7 @@ class CameraArchive:
         self.client = client
         self.recordings = Archive(destination, "recordings", grouping)
         self.snapshots = snapshot_archive(destination)
+        self.timelapses = timelapse_archive(destination)
         self.camera_slug = camera_slug(camera_name)
         self.local_tz = local_tz
         self.holder = holder
@@ -105,8 +134,11 @@ class CameraArchive:
         self.trees = (
             ArchiveTree(self.recordings, self._recognise_recording if gps else client.recorded_at),
             ArchiveTree(self.snapshots, self._recognise_snapshot),
+            ArchiveTree(self.timelapses, self._recognise_timelapse),
         )
         self.index = ArchiveIndex(*self.trees)
+        self.catalog = Catalog(self.index, client.describe)
+        self.thumbnails = ThumbnailCache(self.state_dir)
         self.deletions = DeletionMemory(self.state_dir / "deleted.json")
         self.ledger = Ledger(self.state_dir / "archived.txt", None)
         self.last_listing: tuple[Listing, datetime | None] | None = None
@@ -140,6 +172,9 @@ class CameraArchive:
     def _recognise_recording(self, name: str) -> datetime | None:
         """Recognise the camera's files and the trips' GPX files camsync wrote beside them."""
         return self.client.recorded_at(name) or gpx_recorded_at(name, self.local_tz)
+
+    def _recognise_timelapse(self, name: str) -> datetime | None:
+        return timelapse_recorded_at(name, self.local_tz)
 
     # -- state and index --
 
@@ -180,6 +215,7 @@ class CameraArchive:
             raise
         saved_meanwhile = self.index.finish_scan(scanned)
         self.scanned = self.clock()
+        await self._sweep_thumbnails()
         if not detect:
             return RescanReport(len(self.index.recordings), ())
         on_disk = set(self.index.recordings) | saved_meanwhile
@@ -196,6 +232,14 @@ class CameraArchive:
         self.deletions.remember({name: self.client.recorded_at(name) for name in missing})
         if self.ledger.names != on_disk:
             self.ledger.rewrite(on_disk)
+
+    async def _sweep_thumbnails(self) -> None:
+        """Delete the thumbnails of files that are no longer archived (the user deleted them)."""
+        keep = {name for tree in self.index.trees for name in tree}
+        try:
+            await run_io(self.thumbnails.sweep, keep)
+        except OSError as err:
+            _LOGGER.debug("Cannot tidy the thumbnails in %s: %s", self.state_dir, err)
 
     def facts(self) -> ArchiveFacts:
         """Return the archive's facts from the index (cheap: no disk access)."""
@@ -215,8 +259,13 @@ class CameraArchive:
             usage = await run_io(measure, self.destination, self.disk_usage)
         except OSError:
             return None
-        used = 100.0 * usage.used / usage.total if usage.total else 100.0
-        return DiskFacts(total=usage.total, free=usage.free, used_percent=used)
+        usable = usable_size(usage)
+        return DiskFacts(
+            total=usable,
+            free=usage.free,
+            used_percent=used_percent(usage),
+            reserved=max(usage.total - usable, 0),
+        )
 
     async def forget_deletions(self) -> int:
         """Forget every remembered deletion, so those files are fetched again; return how many."""
@@ -395,13 +444,20 @@ class CameraArchive:
     # -- retention --
 
     async def prune(
-        self, cutoff: datetime, *, dry_run: bool = False, rescan: bool = False
+        self,
+        cutoff: datetime,
+        *,
+        dry_run: bool = False,
+        rescan: bool = False,
+        keep_away: bool = False,
     ) -> PruneReport:
         """Delete files recorded before ``cutoff`` (from the index), holding the destination's lock.
 
         A prune never runs beside a sync of the same destination, from this entry or another:
         LockHeldError when one holds the lock. A dry run deletes nothing and needs no lock.
-        ``rescan`` walks the archive first (under the same lock).
+        ``rescan`` walks the archive first (under the same lock). ``keep_away`` remembers the
+        deleted recordings as the user's deletions, so a camera that still lists them does not
+        bring them back (a prune to make room); otherwise they count as retention's.
         """
         if dry_run:
             return await run_io(
@@ -412,18 +468,80 @@ class CameraArchive:
                 await self._rescan(detect=True)
             report = await run_io(prune, self.trees, cutoff, indexed=self._older(cutoff))
             gone = {Path(path).name for path in report.deleted}
-            recordings = [name for name in gone if self.index.recordings.discard(name)]
+            recordings = [
+                item for name in gone if (item := self.index.recordings.discard(name)) is not None
+            ]
             for name in gone:
-                self.index.snapshots.discard(name)
-            await run_io(self._note_pruned, recordings, cutoff)
+                for tree in self.index.trees[1:]:
+                    tree.discard(name)
+            await run_io(self._note_pruned, recordings, cutoff, keep_away)
+            await run_io(self.thumbnails.forget, gone)
             if self.trips is not None:
                 await self.trips.forget_before(cutoff)
         return report
 
+    def cutoff_freeing(self, wanted: int) -> datetime | None:
+        """Return the cutoff whose prune frees at least ``wanted`` bytes, oldest files first.
+
+        None when deleting the whole archive would not free that much. Reads the index only.
+        """
+        files = sorted(
+            (item for tree in self.index.trees for item in tree.values()),
+            key=lambda item: (item.recorded, item.name),
+        )
+        freed = 0
+        for item in files:
+            freed += item.size
+            if freed >= wanted:
+                # prune() deletes what was recorded before the cutoff: this file and its peers.
+                return item.recorded + timedelta(microseconds=1)
+        return None
+
     def _older(self, cutoff: datetime) -> list[list[ArchivedFile]]:
         return [tree.older_than(cutoff) for tree in self.index.trees]
 
-    def _note_pruned(self, recordings: Iterable[str], cutoff: datetime) -> None:
-        """Write pruned recordings off the ledger: they are not the user's deletions (blocking)."""
-        self.ledger.append(removed=recordings)
-        self.deletions.forget_before(cutoff)
+    def _note_pruned(
+        self, recordings: list[ArchivedFile], cutoff: datetime, keep_away: bool
+    ) -> None:
+        """Write pruned recordings off the ledger (blocking).
+
+        Retention's are not the user's deletions; a prune the user asked for to make room is.
+        """
+        self.ledger.append(removed=[item.name for item in recordings])
+        if keep_away:
+            self.deletions.remember({item.name: item.recorded for item in recordings})
+        else:
+            self.deletions.forget_before(cutoff)
+
+    # -- timelapses --
+
+    def count_snapshots(self, first: date, last: date) -> int:
+        """Return how many snapshots were taken from ``first`` to ``last`` (from the index)."""
+        return sum(first <= item.recorded.date() <= last for item in self.index.snapshots.values())
+
+    async def timelapse(
+        self,
+        ffmpeg: str,
+        first: date,
+        last: date,
+        fps: float = DEFAULT_FPS,
+        *,
+        on_progress: Callable[[TimelapseProgress], None] | None = None,
+    ) -> Timelapse:
+        """Make a timelapse of the snapshots taken from ``first`` to ``last`` with ``ffmpeg``.
+
+        It replaces one made before for the same days. NoFramesError when those days have no
+        snapshots; VideoToolError or DiskLimitError when ffmpeg fails.
+        """
+        frames = await run_io(frames_between, list(self.index.snapshots.values()), first, last)
+        name = timelapse_name(self.camera_slug, first, last)
+        path, count = await make_timelapse(
+            ffmpeg, self.timelapses, name, frames, fps, on_progress=on_progress
+        )
+        size = (await run_io(path.stat)).st_size
+        recorded = timelapse_recorded_at(name, self.local_tz)
+        assert recorded is not None  # the name was made here
+        assert self.index.timelapses is not None
+        self.index.timelapses.add(ArchivedFile(name, path, size, recorded))
+        await run_io(self.thumbnails.forget, [name])
+        return Timelapse(path, size, first, last, count, fps)

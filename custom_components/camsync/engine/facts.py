@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .disk import limit_problem
 from .models import Listing
 from .plan import Plan
 
@@ -52,11 +53,35 @@ class ArchiveFacts:
 
 @dataclass(frozen=True, slots=True)
 class DiskFacts:
-    """The disk holding the destination."""
+    """The disk holding the destination, as ``df`` counts it (see ``disk.py``).
+
+    ``total`` is the usable size (used plus free: the blocks reserved for root left out),
+    ``free`` what may still be written, ``used_percent`` df's Use% (unrounded), ``reserved``
+    the blocks an ordinary user cannot write.
+    """
 
     total: int
     free: int
     used_percent: float
+    reserved: int = 0
+
+    @property
+    def used(self) -> int:
+        """Return the bytes in use."""
+        return self.total - self.free
+
+    def limit_problem(self, limit_percent: float, keep_free: int = 0) -> str | None:
+        """Return how the disk breaks its limits now (``is …``), None when it is within them."""
+        return limit_problem(self, limit_percent, keep_free)
+
+    def excess(self, limit_percent: float, keep_free: int = 0, headroom: int = 0) -> int:
+        """Return how many bytes must go for ``headroom`` more bytes to fit within both limits.
+
+        A sync stops before the next file would pass a limit, so the disk is usually just
+        within them when it stops: the headroom is the room wanted beyond them.
+        """
+        over_limit = self.used + headroom - int(self.total * limit_percent / 100.0)
+        return max(over_limit, keep_free + headroom - self.free, 0)
 
 
 @dataclass(frozen=True, slots=True)

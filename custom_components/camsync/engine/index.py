@@ -8,7 +8,7 @@ what changes during a scan is applied again on top of the scan's result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +60,14 @@ class TreeIndex(Mapping[str, ArchivedFile]):
     def __contains__(self, name: object) -> bool:
         """Return True when a file of that name is archived (O(1))."""
         return name in self._files
+
+    def get(self, name: str, default: ArchivedFile | None = None) -> ArchivedFile | None:  # type: ignore[override]
+        """Return the archived file of that name, else ``default`` (the dict's own lookup)."""
+        return self._files.get(name, default)
+
+    def values(self) -> ValuesView[ArchivedFile]:
+        """Return the archived files (the dict's own view: browsing reads thousands)."""
+        return self._files.values()
 
     @property
     def bytes(self) -> int:
@@ -167,22 +175,34 @@ class ArchiveTotals:
 
 
 class ArchiveIndex:
-    """The index of a destination: its recordings tree and its snapshot tree."""
+    """The index of a destination: its recordings, snapshot and (optionally) timelapse trees."""
 
-    def __init__(self, recordings: ArchiveTree, snapshots: ArchiveTree) -> None:
+    def __init__(
+        self,
+        recordings: ArchiveTree,
+        snapshots: ArchiveTree,
+        timelapses: ArchiveTree | None = None,
+    ) -> None:
         """Start empty; :meth:`scan` fills it."""
         self.recordings = TreeIndex(recordings)
         self.snapshots = TreeIndex(snapshots)
+        self.timelapses = TreeIndex(timelapses) if timelapses is not None else None
 
     @property
-    def trees(self) -> tuple[TreeIndex, TreeIndex]:
-        """Return both tree indexes, recordings first."""
-        return self.recordings, self.snapshots
+    def trees(self) -> tuple[TreeIndex, ...]:
+        """Return the tree indexes: recordings, snapshots, then timelapses when indexed."""
+        if self.timelapses is None:
+            return self.recordings, self.snapshots
+        return self.recordings, self.snapshots, self.timelapses
 
     def totals(self) -> ArchiveTotals:
-        """Return the counts, bytes, newest capture and newest image of both trees."""
-        newest = [item for tree in self.trees if (item := tree.newest) is not None]
-        images = [item for tree in self.trees if (item := tree.newest_image) is not None]
+        """Return the counts and bytes of every tree, and the newest capture and image.
+
+        A timelapse is made from snapshots, not captured: it is no capture of its own.
+        """
+        captures = (self.recordings, self.snapshots)
+        newest = [item for tree in captures if (item := tree.newest) is not None]
+        images = [item for tree in captures if (item := tree.newest_image) is not None]
         newest_image = max(images, key=_age_key, default=None)
         return ArchiveTotals(
             files=sum(len(tree) for tree in self.trees),

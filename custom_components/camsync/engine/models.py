@@ -22,6 +22,7 @@ class FileRole(StrEnum):
     GPS = "gps"
     ACCELEROMETER = "accelerometer"
     SNAPSHOT = "snapshot"
+    TIMELAPSE = "timelapse"
 
 
 class Grouping(StrEnum):
@@ -40,6 +41,24 @@ class Priority(StrEnum):
     EVENTS_FIRST = "events_first"
     NEWEST_FIRST = "newest_first"
     OLDEST_FIRST = "oldest_first"
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What an archived file's name says about it, as the camera's client reads the name.
+
+    ``kind`` is the main trigger (a BlackVue type letter, a Reolink trigger), ``tags`` every
+    trigger the name carries. ``thumbnail`` names the image the camera makes for a video (a
+    BlackVue ``.thm``); ``video`` names the video a sidecar belongs to.
+    """
+
+    role: FileRole
+    kind: str = ""
+    channel: str = ""
+    event: bool = False
+    tags: frozenset[str] = frozenset()
+    thumbnail: str | None = None
+    video: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +128,8 @@ class SyncOptions:
     priority: Priority = Priority.EVENTS_FIRST
     sidecars: bool = True
     disk_limit_percent: float = 90.0
+    keep_free_bytes: int = 0
+    """Bytes that must stay available on the destination's disk (0: only the percent limit)."""
     retry_base: timedelta = timedelta(minutes=15)
     retry_max: timedelta = timedelta(days=1)
     concurrency: int = 1
@@ -241,6 +262,10 @@ class PruneReport:
     deleted: tuple[str, ...]
     bytes: int
     folders_removed: tuple[str, ...] = ()
+    oldest: datetime | None = None
+    """When the oldest deleted file was recorded (None: nothing deleted)."""
+    newest: datetime | None = None
+    """When the newest deleted file was recorded."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly summary."""
@@ -251,4 +276,6 @@ class PruneReport:
             "deleted_files": len(self.deleted),
             "deleted_bytes": self.bytes,
             "folders_removed": list(self.folders_removed),
+            "oldest": self.oldest.isoformat() if self.oldest else None,
+            "newest": self.newest.isoformat() if self.newest else None,
         }

@@ -35,6 +35,7 @@ def prune(
     """
     deleted: list[str] = []
     folders: list[str] = []
+    times: list[datetime] = []
     size = 0
     state_dirs: set[Path] = set()
     for position, tree in enumerate(trees):
@@ -53,6 +54,7 @@ def prune(
             old = [item for item in old if not keep(item)]
         for item in old:
             deleted.append(str(item.path))
+            times.append(item.recorded)
             size += item.size
             if not dry_run:
                 remove_file(item.path)
@@ -72,7 +74,15 @@ def prune(
             size,
             cutoff.isoformat(),
         )
-    return PruneReport(cutoff, dry_run, tuple(deleted), size, tuple(folders))
+    return PruneReport(
+        cutoff,
+        dry_run,
+        tuple(deleted),
+        size,
+        tuple(folders),
+        oldest=min(times, default=None),
+        newest=max(times, default=None),
+    )
 
 
 def _remove_emptied(folders: set[Path], root: Path) -> list[str]:

@@ -162,7 +162,12 @@ async def run_sync(
             try:
                 await run.sync(
                     since,
-                    DiskGuard(archive.destination, options.disk_limit_percent, disk_usage),
+                    DiskGuard(
+                        archive.destination,
+                        options.disk_limit_percent,
+                        disk_usage,
+                        keep_free=options.keep_free_bytes,
+                    ),
                     known or Known(),
                 )
             finally:
@@ -177,7 +182,7 @@ async def run_sync(
         _LOGGER.warning("Sync of %s failed unexpectedly: %r", client.host, err)
         _LOGGER.debug("Traceback of the failed sync", exc_info=err)
         report.outcome = Outcome.PROTOCOL_ERROR
-        report.message = f"internal error ({type(err).__name__})"
+        report.message = "an unexpected error in camsync (details in the log)"
     finally:
         report.finished = clock()
         _log_report(report)
@@ -394,7 +399,7 @@ class _Run:
         except Exception as err:
             _LOGGER.debug("Unexpected error while fetching %r", file.name, exc_info=err)
             raise FileTransferError(
-                file.name, "internal_error", f"{type(err).__name__}: {err}"[:200]
+                file.name, "internal_error", f"an unexpected error in camsync: {err}"[:200]
             ) from err
 
     def _record_success(self, planned: PlannedFile, result: FetchResult, tracker: _Tracker) -> None:

@@ -261,7 +261,7 @@ async def _stream(
         raise FileTransferError(
             file.name,
             "reset",
-            f"{type(err).__name__} after {start + received} bytes",
+            f"the connection failed after {start + received} bytes",
             progressed=received > 0,
         ) from err
     finally:

@@ -36,7 +36,7 @@ from ...engine.errors import (
     ProtocolError,
     UnsupportedError,
 )
-from ...engine.models import FileRole, Listing, Recording, RemoteFile
+from ...engine.models import FileFacts, FileRole, Listing, Recording, RemoteFile
 from ..base import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
@@ -635,6 +635,19 @@ class ReolinkClient:
         """Return when a file named by this client was recorded (camera zone), else None."""
         parsed = parse_recording_name(name)
         return None if parsed is None else self._clip_time(parsed)
+
+    def describe(self, name: str) -> FileFacts | None:
+        """Return what a recording's name says: its triggers (the main one first)."""
+        parsed = parse_recording_name(name)
+        if parsed is None:
+            return None
+        return FileFacts(
+            role=FileRole.VIDEO,
+            kind=main_trigger(parsed.triggers),
+            channel=str(self._channel),
+            event=bool(parsed.triggers - {"timer"}),
+            tags=parsed.triggers,
+        )
 
     # -- files --
 
