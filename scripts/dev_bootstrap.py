@@ -4,7 +4,8 @@ Three subcommands::
 
     python scripts/dev_bootstrap.py prepare -c config
     python scripts/dev_bootstrap.py hass -c config --skip-pip
-    python scripts/dev_bootstrap.py demo --password PW --blackvue HOST:PORT --reolink HOST:PORT
+    python scripts/dev_bootstrap.py demo --password PW --blackvue HOST:PORT --reolink HOST:PORT \
+        [--s3 URL] [--mirror-folder PATH]
 
 ``prepare`` readies a new config folder before Home Assistant's first start: it marks the two
 onboarding steps that set up integrations of their own as done (:func:`skip_onboarding_extras`).
@@ -19,7 +20,9 @@ suite runs on them), so on those this skips only that version check and says so.
 ``demo`` waits until Home Assistant answers, completes onboarding through its REST API when that
 has not been done yet (an owner ``demo`` with the password given), and then adds the two demo
 cameras through the config-flow API: a BlackVue dashcam and a Reolink camera, pointing at the
-simulators. It also stores a long-lived access token in ``<config>/demo-token.txt`` for ``curl``.
+simulators, and (``--s3``, ``--mirror-folder``) a mirror on each: the dashcam's into the S3
+server's bucket ``camsync-demo``, the Reolink's into a folder, through the mirror subentry flows.
+It also stores a long-lived access token in ``<config>/demo-token.txt`` for ``curl``.
 An instance that was onboarded before is left as it is.
 
 The browser test imports the helpers (:func:`wait_until_up`, :func:`onboard`, :func:`api`,
@@ -54,6 +57,9 @@ PRESET_STEPS = ("core_config", "integration")
 the extras, and integration only hands the frontend a login; the owner (user) and analytics
 steps are still done through the API. Location, time zone and country are set through
 ``config/core/update`` instead."""
+DEMO_BUCKET = "camsync-demo"
+DEMO_S3_KEY = "camsync-demo"  # the demo S3 server accepts any key
+DEMO_S3_SECRET = "camsync-demo-secret"  # noqa: S105  (not a secret)
 _FAILED = frozenset({"setup_error", "setup_retry", "migration_error"})
 _TIMEOUT = aiohttp.ClientTimeout(total=30)
 
@@ -277,12 +283,14 @@ async def run_config_flow(
     session: aiohttp.ClientSession,
     url: str,
     token: str,
-    handler: str,
+    handler: str | list[str],
     steps: Sequence[dict[str, Any]],
     *,
     kind: str = "config_entries",
 ) -> dict[str, Any]:
     """Start a config (or, with ``kind="options"``, options) flow and answer each step in turn.
+
+    A subentry flow has ``kind="config_entries/subentries"`` and ``[entry_id, type]`` as handler.
 
     Each element of ``steps`` is posted as the answer to the step Home Assistant shows (a menu
     choice is ``{"next_step_id": ...}``). Return the final result; fail on form errors or aborts.
@@ -360,6 +368,41 @@ async def add_demo_cameras(
     say(f"added {camera['title']} ({reolink}, {REOLINK_USERNAME} / {REOLINK_PASSWORD})")
 
 
+async def add_demo_mirrors(
+    session: aiohttp.ClientSession, url: str, token: str, s3: str | None, folder: str | None
+) -> None:
+    """Give the demo dashcam an S3 mirror and the demo Reolink a folder mirror (subentry flows)."""
+    entries = {entry["title"]: entry for entry in await camsync_entries(session, url, token)}
+    mirrors: list[tuple[str, list[dict[str, Any]]]] = []
+    if s3 and "Demo dashcam" in entries:
+        answer = {
+            "endpoint_url": s3,
+            "region": "us-east-1",
+            "bucket": DEMO_BUCKET,
+            "prefix": "camsync/demo_dashcam",
+            "access_key_id": DEMO_S3_KEY,
+            "secret_access_key": DEMO_S3_SECRET,
+            "addressing": "auto",
+            "verify_tls": True,
+            "retention_days": 0,
+        }
+        mirrors.append(("Demo dashcam", [{"next_step_id": "s3"}, answer]))
+    if folder and "Demo Reolink" in entries:
+        # The demo folder is on the archive's own disk (a real one would be a NAS share or disk).
+        answer = {"path": folder, "allow_same_disk": True, "retention_days": 0}
+        mirrors.append(("Demo Reolink", [{"next_step_id": "folder"}, answer]))
+    for title, steps in mirrors:
+        created = await run_config_flow(
+            session,
+            url,
+            token,
+            [entries[title]["entry_id"], "mirror"],
+            steps,
+            kind="config_entries/subentries",
+        )
+        say(f"added the mirror {created['title']}")
+
+
 async def demo(args: argparse.Namespace) -> int:
     """Onboard a new instance and add the demo cameras; leave an onboarded one alone."""
     url: str = args.url.rstrip("/")
@@ -373,6 +416,7 @@ async def demo(args: argparse.Namespace) -> int:
         token = await onboard(session, url, Login(args.username, args.password))
         await add_demo_cameras(session, url, token, args.blackvue, args.reolink)
         await wait_for_loaded(session, url, token, count=2)
+        await add_demo_mirrors(session, url, token, args.s3, args.mirror_folder)
         long_lived = await websocket_command(
             session,
             url,
@@ -418,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo_parser.add_argument("--password", required=True)
     demo_parser.add_argument("--blackvue", required=True, metavar="HOST:PORT")
     demo_parser.add_argument("--reolink", required=True, metavar="HOST:PORT")
+    demo_parser.add_argument("--s3", metavar="URL", help="an S3 server for the dashcam's mirror")
+    demo_parser.add_argument("--mirror-folder", metavar="PATH", help="the Reolink's mirror folder")
     demo_parser.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for HA")
     return parser
 

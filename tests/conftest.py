@@ -15,6 +15,7 @@ from camera_simulators.reolink import ReolinkSimulator
 import custom_components.camsync  # noqa: F401  (import order matters, see above)
 from tests.deprecation_reports import DeprecationReports
 from tests.reolink_fixtures import reolink_simulator
+from tests.s3server.fixtures import admin, bucket, s3_proxy, s3_server  # noqa: F401  (fixtures)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -81,7 +81,15 @@ def test_devices_import_only_the_engine() -> None:
     assert {path: names for path, names in offenders.items() if names} == {}
 
 
-ENGINE_SURFACE = {"engine.camera", "engine.errors", "engine.facade", "engine.models"}
+# engine.mirrors is a package whose __init__ is its curated public surface (settings, targets,
+# the mirror set, health and reasons); the mirror flow, runtime and entities use it as it is.
+ENGINE_SURFACE = {
+    "engine.camera",
+    "engine.errors",
+    "engine.facade",
+    "engine.models",
+    "engine.mirrors",
+}
 
 
 def _engine_modules(path: Path) -> set[str]:

@@ -71,7 +71,9 @@ def test_manifest_keys_order_and_values(manifest: dict[str, Any]) -> None:
     assert manifest["documentation"].startswith("https://")
     assert manifest["issue_tracker"].startswith("https://")
     assert manifest["codeowners"]
-    assert manifest["requirements"] == []  # the camera clients are part of the integration
+    # The camera clients are part of the integration; S3 mirrors use aiobotocore, the client Home
+    # Assistant's own aws_s3 and cloudflare_r2 use: 2026.2 pins 2.21.1, 2026.10 pins 3.7.0.
+    assert manifest["requirements"] == ["aiobotocore>=2.21.1,<4"]
     version = AwesomeVersion(manifest["version"])
     assert version.strategy in (AwesomeVersionStrategy.SEMVER, AwesomeVersionStrategy.CALVER)
 
@@ -128,6 +130,11 @@ def test_every_form_field_has_a_label_and_a_description(strings: dict[str, Any])
         *strings["config"]["step"].items(),
         *strings["options"]["step"].items(),
         *(item for flow in fix_flows for item in flow["step"].items()),
+        *(
+            item
+            for subentry in strings["config_subentries"].values()
+            for item in subentry["step"].items()
+        ),
     ]
     steps += [
         (f"{step_id}.{name}", part)
@@ -179,7 +186,10 @@ def test_every_error_the_code_raises_is_translated(strings: dict[str, Any]) -> N
     used |= {rule.error_key for rule in OUTCOMES.values()}
     assert {"downloads_wedged", "sync_running", "migration_unresolved"} <= used
     assert used <= exceptions
-    form_errors = set(re.findall(r'"(?:base|host|destination)": "(\w+)"', source))
+    flows = "\n".join(
+        path.read_text() for path in PACKAGE.rglob("*.py") if path.name != "mirror_flow.py"
+    )  # the mirror subentry flow has its own errors (test_every_mirror_form_error_is_translated)
+    form_errors = set(re.findall(r'"(?:base|host|destination)": "(\w+)"', flows))
     form_errors |= set(re.findall(r'return "(destination_not_\w+)"', source))
     assert form_errors <= set(strings["config"]["error"])
     config_flows = "\n".join(
@@ -193,8 +203,22 @@ def test_every_error_the_code_raises_is_translated(strings: dict[str, Any]) -> N
     assert set(re.findall(r'errors\["base"\] = "(\w+)"', repairs)) == set(fix_flow["error"])
 
 
+def test_every_mirror_form_error_is_translated(strings: dict[str, Any]) -> None:
+    from custom_components.camsync.engine.mirrors import MirrorReason
+
+    mirror = strings["config_subentries"]["mirror"]
+    source = (PACKAGE / "mirror_flow.py").read_text()
+    used = set(re.findall(r': "(\w+)"\}', source)) | {reason.value for reason in MirrorReason}
+    assert {"folder_required", "folder_not_allowed", "overlaps_mirror"} <= used
+    assert used <= set(mirror["error"])
+    assert {"reconfigure_successful", "already_configured"} <= set(mirror["abort"])
+    assert set(mirror["step"]["user"]["menu_options"]) == {"folder", "s3"}
+
+
 def test_entity_translations_exist(strings: dict[str, Any]) -> None:
     from custom_components.camsync.button import BUTTONS
+    from custom_components.camsync.engine.mirrors import MirrorStatus
+    from custom_components.camsync.mirror_entities import MIRROR_SENSORS
     from custom_components.camsync.sensor import SENSORS
     from custom_components.camsync.switch import SWITCHES
 
@@ -204,8 +228,10 @@ def test_entity_translations_exist(strings: dict[str, Any]) -> None:
         assert keys == set(strings["entity"][platform]) == set(icons[platform]), platform
         assert all(strings["entity"][platform][key]["name"] for key in keys)
     sensors = strings["entity"]["sensor"]
-    assert {description.translation_key for description in SENSORS} == set(sensors)
+    keys = {description.translation_key for description in (*SENSORS, *MIRROR_SENSORS)}
+    assert keys == set(sensors)
     assert set(icons["sensor"]) <= set(sensors)
+    assert set(sensors["mirror_status"]["state"]) == {status.value for status in MirrorStatus}
     assert set(sensors["sync_status"]["state"]) == {
         "idle",
         "syncing",
@@ -217,7 +243,7 @@ def test_entity_translations_exist(strings: dict[str, Any]) -> None:
 
 
 def test_every_repair_issue_is_translated(strings: dict[str, Any]) -> None:
-    from custom_components.camsync import issues
+    from custom_components.camsync import issues, mirror_issues
 
     keys = {
         value
@@ -231,7 +257,12 @@ def test_every_repair_issue_is_translated(strings: dict[str, Any]) -> None:
         "dashcam_clock_unset",
         "duplicate_camera",
     }
-    assert keys == set(strings["issues"])
+    # A failing mirror's issue says its reason in words: one translation per reason.
+    assert len(mirror_issues.translation_keys()) == 21
+    assert keys | mirror_issues.translation_keys() == set(strings["issues"])
+    for key in mirror_issues.translation_keys():
+        assert strings["issues"][key]["title"]
+        assert strings["issues"][key]["description"]
 
 
 def test_every_select_option_is_translated(strings: dict[str, Any]) -> None:
@@ -239,15 +270,15 @@ def test_every_select_option_is_translated(strings: dict[str, Any]) -> None:
 
     from custom_components.camsync.config_flow import _options_schema
     from custom_components.camsync.const import CameraKind
+    from custom_components.camsync.mirror_flow import _s3_schema
 
     seen: set[str] = set()
-    for kind in CameraKind:
-        selectors = [
-            selector
-            for part in _options_schema(kind).schema.values()
-            for selector in part.schema.schema.values()  # the options are grouped in sections
-        ]
-        for selector in selectors:
+    schemas = [  # the options are grouped in sections, each with its schema
+        part.schema for kind in CameraKind for part in _options_schema(kind).schema.values()
+    ]
+    schemas.append(_s3_schema(editing=False))
+    for schema in schemas:
+        for selector in schema.schema.values():
             if not isinstance(selector, SelectSelector):
                 continue
             key = selector.config["translation_key"]

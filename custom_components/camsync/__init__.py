@@ -52,6 +52,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> b
         holder=f"Home Assistant, {entry.title}",
     )
     coordinator = CamsyncCoordinator(hass, entry, client, archive, settings)
+    # The mirrors start first: the first look prunes, and what a mirror lacks must stay.
+    entry.async_on_unload(coordinator.mirrors.async_stop)  # also when the setup fails
+    await coordinator.mirrors.async_start()
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
@@ -64,9 +67,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> b
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: CamsyncConfigEntry) -> bool:
-    """Stop the sync (its partial file stays for the next run), then unload."""
+    """Stop the sync and the mirrors (partial files and uploaded parts stay), then unload."""
     runtime = entry.runtime_data
     await runtime.coordinator.sync.async_stop()
+    await runtime.coordinator.mirrors.async_stop()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await runtime.client.async_close()

@@ -12,8 +12,10 @@ from typing import Any
 
 from homeassistant.config_entries import (
     SOURCE_USER,
+    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
@@ -77,6 +79,8 @@ from .engine.facade import camera_slug, prove_writable
 from .engine.models import Grouping, Priority
 from .kinds import PROFILES
 from .migration import ENTRY_MINOR_VERSION, VERSION
+from .mirror_config import SUBENTRY_MIRROR
+from .mirror_flow import MirrorSubentryFlow
 from .settings import default_options
 
 DEFAULT_NAMES = {CameraKind.BLACKVUE: "BlackVue dashcam", CameraKind.REOLINK: "Reolink camera"}
@@ -158,6 +162,14 @@ class CamsyncConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: CamsyncConfigEntry) -> CamsyncOptionsFlow:
         """Return the options flow."""
         return CamsyncOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return the subentries a camera has: its mirrors (see ``mirror_flow.py``)."""
+        return {SUBENTRY_MIRROR: MirrorSubentryFlow}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask which kind of camera to add."""

@@ -82,5 +82,6 @@ EVENT_FILE_SAVED: Final = "camsync_file_saved"
 EVENT_SYNC_FINISHED: Final = "camsync_sync_finished"
 EVENT_TRIP_FINISHED: Final = "camsync_trip_finished"
 EVENT_TIMELAPSE_FINISHED: Final = "camsync_timelapse_finished"
+EVENT_FILE_MIRRORED: Final = "camsync_file_mirrored"
 
 MEDIA_SUBFOLDER: Final = "camsync"

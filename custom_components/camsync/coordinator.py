@@ -1,41 +1,36 @@
 """The coordinator of one camera: each tick looks at the camera once and publishes one state.
 
-It composes the jobs that each live in their own module: camera presence (``presence.py``), the
-sync task (``sync_task.py``), scheduled snapshots (``snapshot_schedule.py``), retention with
-the hourly rescan (``retention.py``) and timelapses (``timelapses.py``). The archive itself is
-the engine's facade, whose index makes a tick cost no directory walk. A tick lists the camera
-once (a survey); an automatic sync reuses that listing, and after the sync the same listing is
-planned again against the index instead of asking the camera a second time.
-
-While the camera is away the ticks leave it alone: the arrival watch (``arrival.py``) probes it
-with a bare TCP connect and has it looked at the moment it answers. For a camera with GPS, each
-look and each sync end also settles the trips (``camsync_trip_finished`` for each finished one),
-and the state carries the car's position, today's distance and the last trip.
+It composes the jobs of their own modules: presence, sync_task, snapshot_schedule, retention,
+timelapses, mirroring, destination_checks, arrival and car_jobs. A tick lists the camera once (a
+survey) and walks no directory (the engine's index); an automatic sync reuses that listing, and
+after the sync the listing is planned again against the index instead of asking the camera a
+second time. While the camera is away the ticks leave it alone: the arrival watch probes it with
+a bare TCP connect and has it looked at the moment it answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from . import issues
 from .arrival import ArrivalWatch
+from .car_jobs import CarJobs
 from .connection import probe_address
 from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, CamsyncState, Pending
+from .destination_checks import async_check_writable, async_clear_solved
 from .engine.camera import CameraClient, CameraStorage
-from .engine.errors import CamsyncError, Outcome
-from .engine.facade import CameraArchive, CarFacts, DiskFacts, Survey
+from .engine.errors import Outcome
+from .engine.facade import CameraArchive, DiskFacts, Survey
 from .engine.models import SavedFile, SyncReport
 from .errors import outcome_error
-from .events import fire_trip_finished
 from .latest_event import LatestEventWatch
+from .mirroring import CameraMirrors
 from .places import sync_options
 from .presence import CameraPresence
 from .retention import RetentionSchedule
@@ -72,11 +67,9 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.settings = settings
         self.presence = CameraPresence(hass, entry, client, self._on_presence)
         self.history = SyncHistory(hass, entry.entry_id)
+        jobs = (hass, entry, archive, settings)  # what every job works on
         self.sync = SyncTask(
-            hass,
-            entry,
-            archive,
-            settings,
+            *jobs,
             self.presence,
             self.history,
             self.async_publish,
@@ -84,16 +77,20 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             self._on_saved,
         )
         self.snapshots = SnapshotSchedule(
-            hass, entry, archive, settings, self.presence, self.sync.counters, self.async_publish
+            *jobs, self.presence, self.sync.counters, self.async_publish
         )
-        self.retention = RetentionSchedule(hass, entry, archive, settings, self._async_changed)
-        self.timelapses = TimelapseJobs(
-            hass, entry, archive, settings, self.presence, self.async_publish
-        )
+        self.mirrors = CameraMirrors(hass, entry, archive, lambda: self.presence.device_id)
+        self.retention = RetentionSchedule(*jobs, self._async_changed, self.mirrors)
+        self.timelapses = TimelapseJobs(*jobs, self.presence, self.async_publish)
+        self.sync.on_saved = self.snapshots.on_saved = self.mirrors.notify_saved
+        self.timelapses.on_saved = self.mirrors.notify_saved
         self.arrival = ArrivalWatch(
             hass, entry, probe_address(entry.data), settings, self.async_look_now
         )
         self.latest_event = LatestEventWatch(archive.place_of)
+        self.car = CarJobs(
+            hass, entry, archive, lambda: self.presence.device_id, self.async_publish
+        )
         self._look_requested = False
         self._pending: Pending | None = None
         self._storage: CameraStorage | None = None
@@ -104,37 +101,16 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         """Build the archive's index (one scan), read the sync history, check the destination."""
         await self.history.async_load()
         await self.archive.start()
-        try:
-            await self.archive.check_writable()
-        except CamsyncError as err:
-            LOGGER.warning("%s: %s", self.config_entry.title, err)
-            issues.raise_issue(self.hass, self.config_entry, issues.DESTINATION, str(err))
-            self.sync.set_status(SyncStatus.ERROR, str(err))
+        await async_check_writable(self.hass, self.config_entry, self.archive, self.sync)
 
     @callback
     def async_start_schedules(self) -> None:
-        """Start the snapshot, retention, timelapse and arrival jobs (after the first refresh)."""
+        """Start the snapshot, retention, timelapse, arrival and car jobs (after the first look)."""
         self.snapshots.async_start()
         self.retention.async_start()
         self.timelapses.async_start()
         self.arrival.async_start()
-        if self.archive.trips is not None:
-            # Today's distance starts again at midnight.
-            self.config_entry.async_on_unload(
-                async_track_time_change(self.hass, self._at_midnight, hour=0, minute=0, second=0)
-            )
-            self.config_entry.async_create_background_task(
-                self.hass, self._async_catch_up(), f"{DOMAIN} trips {self.config_entry.title}"
-            )
-
-    async def _async_catch_up(self) -> None:
-        """Read the GPS of an archive from before trips (once; in the background)."""
-        if self.archive.trips is not None and await self.archive.trips.catch_up():
-            self.async_publish()
-
-    async def _at_midnight(self, _now: datetime) -> None:
-        await self.archive.refresh_car()
-        self.async_publish()
+        self.car.async_start()
 
     async def async_look_now(self) -> bool:
         """Look at the camera now (the arrival watch heard it); return whether it is there."""
@@ -144,10 +120,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     @callback
     def async_update_options(self, changes: Mapping[str, Any]) -> None:
-        """Change some options now, without a reload: the schedules keep their clocks.
-
-        The switches use this; the options dialog reloads the entry instead.
-        """
+        """Change options without a reload (the switches; the options dialog reloads)."""
         entry = self.config_entry
         options = {**entry.options, **changes}
         self.hass.config_entries.async_update_entry(entry, options=options)
@@ -157,20 +130,11 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.snapshots.async_apply(settings)
         self.async_publish()
 
-    async def async_room_made(self) -> None:
-        """Forget the disk limit (its repair was fixed) and look at the camera again."""
-        issues.clear(self.hass, self.config_entry, issues.DISK_LIMIT)
-        self.sync.clear_status(SyncStatus.DISK_FULL)
-        self._disk = await self.archive.disk()
-        self.async_publish()
-        await self.async_request_refresh()
-
     async def async_start_sync(self) -> asyncio.Task[SyncReport]:
-        """Start a sync now (or join the running one), as "Sync now" and ``camsync.sync`` do.
+        """Start a sync now or join the running one ("Sync now", ``camsync.sync``).
 
-        A camera that was away at the last look is looked at again first (also while the
-        arrival watch probes it); when it is still away, a translated ServiceValidationError
-        says so.
+        A camera away at the last look is looked at again (also while the arrival watch probes
+        it); still away: a translated error.
         """
         survey: Survey | None = None
         if not self.sync.running and not self.presence.online:
@@ -178,12 +142,16 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             if not self.sync.running and not self.presence.online:
                 raise outcome_error(Outcome.OFFLINE, self.config_entry.title, self.presence.reason)
             survey = self._survey
+        if not self.sync.running:
+            await self.retention.async_wait_idle()  # a prune holds the destination a moment
         return self.sync.async_start(survey)
 
     async def _async_update_data(self) -> CamsyncState:
         """Measure the disk, clear solved repairs, look at the camera and maybe start a sync."""
         self._disk = await self.archive.disk()
-        await self._async_check_repairs()
+        await async_clear_solved(
+            self.hass, self.config_entry, self.archive, self.sync, self.settings, self._disk
+        )
         requested, self._look_requested = self._look_requested, False
         if not self.sync.running:
             self._survey = None
@@ -198,7 +166,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             if looked and survey is not None and survey.pending_files and self.settings.auto_sync:
                 self.sync.async_start(survey)
             elif looked:
-                await self._async_finish_trips(survey)
+                await self.car.async_finish_trips(survey)
         return self._compose()
 
     async def _async_ask_camera(self) -> bool:
@@ -228,47 +196,13 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         if survey is not None:
             self._pending = Pending.of(survey)
             if not self.sync.running:
-                await self._async_finish_trips(survey)
+                await self.car.async_finish_trips(survey)
         self._disk = await self.archive.disk()
         self.async_publish()
-
-    async def _async_finish_trips(self, survey: Survey | None) -> None:
-        """Fire ``camsync_trip_finished`` for each trip the archive now holds whole."""
-        for finished in await self.archive.finish_trips(survey):
-            trip = finished.trip
-            LOGGER.debug(
-                "%s: trip %s finished (%.1f km)",
-                self.config_entry.title,
-                trip.id,
-                trip.distance / 1000,
-            )
-            fire_trip_finished(
-                self.hass, self.config_entry.entry_id, self.presence.device_id, finished
-            )
 
     @callback
     def _on_saved(self, saved: SavedFile) -> None:
         self.latest_event.note(saved)
-
-    async def _async_check_repairs(self) -> None:
-        """Clear the repair issues (and statuses) whose cause went away."""
-        hass, entry = self.hass, self.config_entry
-        disk = self._disk
-        settings = self.settings
-        if (
-            issues.is_raised(hass, entry, issues.DISK_LIMIT)
-            and disk is not None
-            and disk.limit_problem(settings.disk_limit, settings.keep_free) is None
-        ):
-            issues.clear(hass, entry, issues.DISK_LIMIT)
-            self.sync.clear_status(SyncStatus.DISK_FULL)
-        if issues.is_raised(hass, entry, issues.DESTINATION):
-            try:
-                await self.archive.check_writable()
-            except CamsyncError:
-                return
-            issues.clear(hass, entry, issues.DESTINATION)
-            self.sync.clear_status(SyncStatus.ERROR)
 
     @callback
     def _on_presence(self, online: bool) -> None:
@@ -297,13 +231,9 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             counters=sync.counters.copy(),
             timelapse=self.timelapses.state,
             settings=self.settings,
-            car=self._car(),
+            car=self.car.facts(),
             latest_event=self.latest_event.event,
         )
-
-    def _car(self) -> CarFacts | None:
-        """Return the car's facts for today (worked out by the engine when something changed)."""
-        return self.archive.car()
 
     @callback
     def async_publish(self) -> None:

@@ -1,7 +1,9 @@
-"""Diagnostics: options, the last report, counters and an archive summary, secrets redacted.
+"""Diagnostics: options, the last report, counters, an archive summary and the mirrors' health.
 
-Where the car was is personal data: coordinates are redacted (the trip and GPS counts, times and
-distances stay, which is what explains the behaviour).
+Secrets are redacted: the camera's address and credentials, and every mirror's access key and
+secret (also scrubbed from every text, should a message quote one). Where the car was is personal
+data: coordinates are redacted (the trip and GPS counts, times and distances stay, which is what
+explains the behaviour).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_CAMERA_ID, CONF_DESTINATION
 from .data import CamsyncConfigEntry, CamsyncState
+from .mirror_config import MIRROR_SECRETS
 
 TO_REDACT = {
     CONF_HOST,
@@ -26,6 +29,7 @@ TO_REDACT = {
     "unique_id",
     CONF_CAMERA_ID,
     "configuration_url",
+    *MIRROR_SECRETS,
 }
 COORDINATES = {
     "latitude",
@@ -41,7 +45,8 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: CamsyncConfigEntry
 ) -> dict[str, Any]:
     """Return what helps to understand a camsync entry's behaviour."""
-    state = entry.runtime_data.coordinator.data
+    coordinator = entry.runtime_data.coordinator
+    state = coordinator.data
     report = async_redact_data(
         {
             "entry": {
@@ -57,11 +62,13 @@ async def async_get_config_entry_diagnostics(
             "arrival": _arrival(entry),
             "car": _car(entry),
             "latest_event": state.latest_event.as_dict() if state.latest_event else None,
+            "mirrors": coordinator.mirrors.diagnostics(),
         },
         TO_REDACT | COORDINATES,
     )
     # Messages name the camera's address (and a password could be in one by accident).
     secrets = [entry.data.get(key) for key in (CONF_HOST, CONF_PASSWORD)]
+    secrets += coordinator.mirrors.secrets()
     scrubbed: dict[str, Any] = _scrub(report, [secret for secret in secrets if secret])
     return scrubbed
 

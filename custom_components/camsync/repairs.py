@@ -27,6 +27,7 @@ from . import issues
 from .const import CONF_DISK_LIMIT, CONF_KEEP_FREE
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry
+from .destination_checks import async_room_made
 from .engine.errors import LockHeldError
 from .engine.facade import DiskFacts, human_size
 from .engine.models import PruneReport
@@ -106,7 +107,7 @@ class DiskLimitRepairFlow(RepairsFlow):
                 coordinator.async_update_options(
                     {CONF_DISK_LIMIT: limit, CONF_KEEP_FREE: keep_free}
                 )
-                await coordinator.async_room_made()
+                await async_room_made(coordinator)
                 return self.async_create_entry(data={})
         suggested = min(MAX_LIMIT, max(math.ceil(disk.used_percent) + 5, settings.disk_limit))
         schema = vol.Schema(
@@ -154,11 +155,11 @@ class DiskLimitRepairFlow(RepairsFlow):
             except LockHeldError:
                 errors["base"] = "sync_running"
             else:
-                await coordinator.async_room_made()
+                await async_room_made(coordinator)
                 return self.async_create_entry(data={})
         excess = disk.excess(settings.disk_limit, settings.keep_free, _room_wanted(coordinator))
         if excess <= 0:
-            await coordinator.async_room_made()
+            await async_room_made(coordinator)
             return self.async_abort(reason="within_limit", description_placeholders=placeholders)
         cutoff = runtime.archive.cutoff_freeing(excess)
         if cutoff is None:

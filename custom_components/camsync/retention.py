@@ -8,8 +8,10 @@ this entry or another): when a sync holds it, the work waits for the next sync's
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
@@ -21,6 +23,9 @@ from .engine.errors import CamsyncError
 from .engine.facade import CameraArchive
 from .engine.models import PruneReport
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .mirroring import CameraMirrors
 
 MAINTENANCE_INTERVAL = timedelta(hours=1)
 KEEP_FOREVER = timedelta(days=365 * 100)  # nothing is that old
@@ -36,13 +41,19 @@ class RetentionSchedule:
         archive: CameraArchive,
         settings: Settings,
         changed: Callable[[], Awaitable[None]],
+        mirrors: CameraMirrors | None = None,
     ) -> None:
-        """Describe the schedule; ``changed`` runs after the archive changed."""
+        """Describe the schedule; ``changed`` runs after the archive changed.
+
+        ``mirrors`` keep files they do not have yet from being pruned.
+        """
         self.hass = hass
         self.entry = entry
         self.archive = archive
         self.settings = settings
+        self.mirrors = mirrors
         self._changed = changed
+        self._busy = asyncio.Lock()  # held while a prune of this entry holds the destination
         self._due = True  # the first look prunes, from the index the start-up scan built
         self._rescan_due = False
 
@@ -69,6 +80,11 @@ class RetentionSchedule:
         """
         return self._due and await self._async_maintain(rescan=self._rescan_due)
 
+    async def async_wait_idle(self) -> None:
+        """Return once no prune of this entry holds the destination's lock."""
+        async with self._busy:
+            return
+
     async def _async_maintain(self, *, rescan: bool) -> bool:
         window = self.settings.retention
         try:
@@ -76,7 +92,9 @@ class RetentionSchedule:
                 if rescan:
                     await self.archive.rescan()
             else:
-                await self.archive.prune(dt_util.utcnow() - window, rescan=rescan)
+                await self._async_prune(
+                    dt_util.utcnow() - window, rescan=rescan, force=await self._over_disk_limit()
+                )
         except CamsyncError as err:
             self._due, self._rescan_due = True, rescan  # the lock is held (a sync runs)
             LOGGER.debug("Retention of %s waits: %s", self.entry.title, err)
@@ -102,8 +120,40 @@ class RetentionSchedule:
     async def async_prune_before(
         self, cutoff: datetime, *, dry_run: bool = False, keep_away: bool = False
     ) -> PruneReport:
-        """Delete the files recorded before ``cutoff`` (see ``CameraArchive.prune``)."""
-        report = await self.archive.prune(cutoff, dry_run=dry_run, keep_away=keep_away)
+        """Delete the files recorded before ``cutoff`` (see ``CameraArchive.prune``).
+
+        ``keep_away``: a prune the user asked for to make room (the disk is over its limit), so
+        the mirrors' guard does not spare files and the camera does not bring them back.
+        """
+        report = await self._async_prune(
+            cutoff, dry_run=dry_run, keep_away=keep_away, force=keep_away
+        )
         if not dry_run:
             await self._changed()
         return report
+
+    async def _async_prune(
+        self,
+        cutoff: datetime,
+        *,
+        dry_run: bool = False,
+        rescan: bool = False,
+        force: bool = False,
+        keep_away: bool = False,
+    ) -> PruneReport:
+        """Prune, keeping what a mirror lacks (unless ``force``: the disk is over its limit)."""
+        guard = self.mirrors.prune_guard(force=force) if self.mirrors is not None else None
+        async with self._busy:
+            report = await self.archive.prune(
+                cutoff, dry_run=dry_run, rescan=rescan, keep=guard, keep_away=keep_away
+            )
+        if self.mirrors is not None and not dry_run:
+            self.mirrors.note_prune(guard)
+        return report
+
+    async def _over_disk_limit(self) -> bool:
+        """Return True when the archive's disk is past the sync's disk limit."""
+        if self.mirrors is None or not self.mirrors.running:
+            return False
+        disk = await self.archive.disk()
+        return disk is not None and disk.used_percent >= self.settings.disk_limit

@@ -32,6 +32,7 @@ from .engine.camera import Capabilities
 from .engine.facade import Trip
 from .entity import CamsyncEntity
 from .events import KMH
+from .mirror_entities import async_setup_mirror_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -277,6 +278,7 @@ async def async_setup_entry(
         for description in SENSORS
         if description.has_fn(coordinator.client.capabilities)
     )
+    async_setup_mirror_sensors(hass, entry, async_add_entities)
 
 
 class CamsyncSensor(CamsyncEntity, SensorEntity):

@@ -1,4 +1,4 @@
-"""The actions ``camsync.sync``, ``camsync.prune``, ``camsync.snapshot`` and ``camsync.timelapse``.
+"""The actions sync, prune, snapshot, timelapse and mirror of the camsync domain.
 
 Each targets one camsync device (or config entry), returns what it did, and fails with a
 translated error.
@@ -37,12 +37,15 @@ from .engine.errors import (
 from .engine.models import FileRole
 from .errors import camsync_error, outcome_error
 from .events import media_fields, report_dict
+from .identity import find_device
+from .mirroring import mirror_device_key
 from .timelapses import describe as describe_timelapse
 
 SERVICE_SYNC = "sync"
 SERVICE_PRUNE = "prune"
 SERVICE_SNAPSHOT = "snapshot"
 SERVICE_TIMELAPSE = "timelapse"
+SERVICE_MIRROR = "mirror"
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_WAIT = "wait"
@@ -53,6 +56,7 @@ ATTR_START_DATE = "start_date"
 ATTR_END_DATE = "end_date"
 ATTR_FPS = "fps"
 TIMELAPSE_MAX_DAYS = 366
+ATTR_MIRROR = "mirror"
 
 _TARGET = {
     vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
@@ -85,6 +89,12 @@ TIMELAPSE_SCHEMA = _schema(
         vol.Required(ATTR_START_DATE): cv.date,
         vol.Optional(ATTR_END_DATE): cv.date,
         vol.Optional(ATTR_FPS): vol.All(vol.Coerce(int), vol.Range(min=1, max=60)),
+    }
+)
+MIRROR_SCHEMA = _schema(
+    {
+        vol.Optional(ATTR_MIRROR): cv.string,
+        vol.Optional(ATTR_WAIT, default=False): cv.boolean,
     }
 )
 
@@ -206,6 +216,70 @@ async def _async_timelapse(call: ServiceCall) -> ServiceResponse:
     return response
 
 
+def _chosen_mirrors(call: ServiceCall, entry: CamsyncConfigEntry) -> list[str]:
+    """Return the mirrors a call means: the one named, the mirror devices targeted, or all."""
+    mirrors = entry.runtime_data.coordinator.mirrors
+    if not mirrors.running:
+        raise _validation_error("no_mirrors", title=entry.title)
+    by_device = {mirror_device_key(entry, mirror_id): mirror_id for mirror_id in mirrors.running}
+    targeted = set(call.data.get(ATTR_DEVICE_ID, []))
+    chosen = [
+        mirror_id
+        for key, mirror_id in by_device.items()
+        if (device := find_device(call.hass, entry, key)) is not None and device.id in targeted
+    ]
+    if (wanted := call.data.get(ATTR_MIRROR)) is not None:
+        named = [
+            mirror_id
+            for mirror_id, running in mirrors.running.items()
+            if wanted.strip().casefold() in (running.title.casefold(), mirror_id.casefold())
+        ]
+        if not named:
+            raise _validation_error(
+                "unknown_mirror",
+                title=entry.title,
+                mirror=wanted,
+                mirrors=", ".join(sorted(item.title for item in mirrors.running.values())),
+            )
+        chosen = [mirror_id for mirror_id in named if not chosen or mirror_id in chosen] or named
+    return list(dict.fromkeys(chosen)) or list(mirrors.running)
+
+
+async def _async_mirror(call: ServiceCall) -> ServiceResponse:
+    """Copy what a camera's mirrors lack now; with ``wait``, report what was copied or failed."""
+    entry = _target_entry(call.hass, call)
+    mirrors = entry.runtime_data.coordinator.mirrors
+    chosen = _chosen_mirrors(call, entry)
+    titles = {mirror_id: mirrors.running[mirror_id].title for mirror_id in chosen}
+    if not call.data[ATTR_WAIT]:
+        await mirrors.async_run(chosen, wait=False)
+        return {"started": list(titles.values()), "entry_id": entry.entry_id}
+    reports = await mirrors.async_run(chosen, wait=True)
+    failed = [
+        (titles[mirror_id], report)
+        for mirror_id, report in reports.items()
+        if report is not None and report.reason is not None
+    ]
+    if failed:
+        title, report = failed[0]
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="mirror_failed",
+            translation_placeholders={
+                "title": entry.title,
+                "mirror": title,
+                "detail": report.detail or str(report.reason),
+            },
+        )
+    return {
+        "mirrors": [
+            {"mirror": titles[mirror_id], **report.as_dict()}
+            for mirror_id, report in reports.items()
+            if report is not None
+        ]
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, for every entry)."""
@@ -220,4 +294,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_TIMELAPSE, _async_timelapse, TIMELAPSE_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_MIRROR, _async_mirror, MIRROR_SCHEMA, SupportsResponse.OPTIONAL
     )

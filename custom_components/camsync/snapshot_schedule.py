@@ -47,6 +47,8 @@ class SnapshotSchedule:
         self.settings = settings
         self.presence = presence
         self.counters = counters
+        self.on_saved: Callable[[SavedFile], None] | None = None
+        """Hears every snapshot saved (the mirrors queue it)."""
         self._publish = publish
         self._cancel: CALLBACK_TYPE | None = None
         self.next_due: datetime | None = None
@@ -130,5 +132,7 @@ class SnapshotSchedule:
         saved = await self.presence.call(self.archive.snapshot(dt_util.now()))
         self.counters.snapshots += 1
         fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
+        if self.on_saved is not None:
+            self.on_saved(saved)
         self._publish()
         return saved

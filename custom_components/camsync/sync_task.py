@@ -57,6 +57,8 @@ class SyncTask:
         self.last_report: SyncReport | None = None
         self.history = history
         self.counters = SyncCounters()
+        self.on_saved: Callable[[SavedFile], None] | None = None
+        """Hears every file the sync saved (the mirrors queue it)."""
         self._publish = publish
         self._after = after
         self._saved = saved
@@ -140,6 +142,8 @@ class SyncTask:
         fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
         if self._saved is not None:
             self._saved(saved)
+        if self.on_saved is not None:
+            self.on_saved(saved)
 
     @callback
     def _finish(self, report: SyncReport) -> None:

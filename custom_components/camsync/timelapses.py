@@ -52,6 +52,7 @@ class TimelapseJobs:
         self.settings = settings
         self.presence = presence
         self.state: TimelapseState | None = None
+        self.on_saved: Callable[[SavedFile], None] | None = None  # the mirrors, say
         self._publish = publish
         self._lock = asyncio.Lock()
         self._last_push = 0.0
@@ -135,6 +136,8 @@ class TimelapseJobs:
             self.hass, self.entry, self.archive, self.presence.device_id, saved
         )
         self._finish(first, last, describe(timelapse) | {"outcome": "completed"} | fields)
+        if self.on_saved is not None:
+            self.on_saved(saved)
         LOGGER.info(
             "%s: timelapse %s made (%d frames)", self.entry.title, saved.name, timelapse.frames
         )

@@ -8,10 +8,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+    MAJOR_VERSION,
+    MINOR_VERSION,
+)
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 from camera_simulators.blackvue import BlackVueSimulator, make_recordings
 from camera_simulators.reolink import ReolinkSimulator
@@ -170,3 +180,24 @@ def reolink_entry(
         | {CONF_AUTO_SYNC: False, CONF_SNAPSHOT_INTERVAL: 5}
         | (options or {}),
     )
+
+
+class ReleaseSnapshots(HomeAssistantSnapshotExtension):
+    """Snapshots kept per Home Assistant release (snapshots-<major>.<minor>/, beside the tests).
+
+    Each release's test plugin brings its own syrupy (5 with 2026.2, 6 with 2026.10), whose files
+    the other cannot read, and registry entries gain fields between releases.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """Return the snapshot folder of the release under test."""
+        # Not under the plugin's snapshots/: syrupy would call the other release's files unused.
+        base = Path(super().dirname(test_location=test_location))
+        return str(base.with_name(f"snapshots-{MAJOR_VERSION}.{MINOR_VERSION}"))
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return the snapshot assertion with the release's own snapshot folder."""
+    return snapshot.use_extension(ReleaseSnapshots)

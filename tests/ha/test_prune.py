@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
+import threading
+from typing import Any
+from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -11,6 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from camera_simulators.blackvue import BlackVueSimulator
+from custom_components.camsync.engine.prune import prune as engine_prune
 from tests.blackvue_fixtures import archived, sha256_file
 from tests.ha.conftest import blackvue_entry, call_action, sync_and_wait, wait_for
 
@@ -100,3 +106,29 @@ async def test_older_than_zero_days_prunes_everything_recorded_before_now(
     # Retention's deletions are not the user's: the camera still lists them, a sync fetches them.
     again = await sync_and_wait(hass, entry)
     assert {item["name"] for item in again["saved"]} == set(files)
+
+
+async def test_sync_now_waits_for_a_running_retention_instead_of_failing(
+    hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator, destination: Path
+) -> None:
+    """A retention prune holds the destination's lock a moment; Sync now waits for it."""
+    release = threading.Event()
+    started = threading.Event()
+
+    def held_prune(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(10)
+        return engine_prune(*args, **kwargs)
+
+    coordinator = entry.runtime_data.coordinator
+    with patch("custom_components.camsync.engine.facade.prune", held_prune):
+        retention = hass.async_create_task(coordinator.retention.async_prune(timedelta(days=30)))
+        await wait_for(started.is_set)
+        sync = hass.async_create_task(sync_and_wait(hass, entry))
+        await asyncio.sleep(0.2)
+        assert not sync.done()  # waiting, not failed as "another sync is writing"
+        release.set()
+        await retention
+        report = await sync
+    assert report["outcome"] == "completed"
+    assert set(dashcam.listed_names()) <= set(archived(destination))

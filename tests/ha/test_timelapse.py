@@ -225,7 +225,7 @@ async def test_the_daily_timelapse_is_made_after_midnight_for_the_day_before(
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
     shots = sorted((destination / "snapshots" / "2026-11-19").glob("*.jpg"))
-    assert len(shots) == 4  # one right after setup (none was due before), then every 5 minutes
+    assert len(shots) == 4  # one when the camera was set up, then every 5 minutes
     assert finished == []  # the start-up catch-up found no snapshots the day before
 
     freezer.move_to(datetime(2026, 11, 20, 0, 5, 0, tzinfo=zone))

@@ -152,6 +152,12 @@ def recording_kind(name: str) -> str | None:
 _SIDECAR_ROLES = {".thm": FileRole.THUMBNAIL, ".gps": FileRole.GPS, ".3gf": FileRole.ACCELEROMETER}
 
 
+def is_event_name(name: str) -> bool:
+    """Return True for a video or sidecar of an event recording (impact, manual, alerts)."""
+    facts = describe(name)
+    return facts is not None and facts.event
+
+
 def describe(name: str) -> FileFacts | None:
     """Return a video's or sidecar's type letter, direction and role; None for other names.
 

@@ -176,6 +176,13 @@ class CameraArchive:
     def _recognise_timelapse(self, name: str) -> datetime | None:
         return timelapse_recorded_at(name, self.local_tz)
 
+    def recorded_at(self, name: str) -> datetime | None:
+        """Return when an archived file of any tree was recorded, None for a name not ours."""
+        for tree in self.trees:
+            if (recorded := tree.recognise(name)) is not None:
+                return recorded
+        return None
+
     # -- state and index --
 
     async def start(self) -> RescanReport:
@@ -450,6 +457,7 @@ class CameraArchive:
         dry_run: bool = False,
         rescan: bool = False,
         keep_away: bool = False,
+        keep: Callable[[ArchivedFile], bool] | None = None,
     ) -> PruneReport:
         """Delete files recorded before ``cutoff`` (from the index), holding the destination's lock.
 
@@ -458,15 +466,17 @@ class CameraArchive:
         ``rescan`` walks the archive first (under the same lock). ``keep_away`` remembers the
         deleted recordings as the user's deletions, so a camera that still lists them does not
         bring them back (a prune to make room); otherwise they count as retention's.
+        ``rescan`` walks the archive first (under the same lock). ``keep`` (the mirrors' prune
+        guard) spares the files it returns True for; it is called from the executor.
         """
         if dry_run:
             return await run_io(
-                prune, self.trees, cutoff, dry_run=True, indexed=self._older(cutoff)
+                prune, self.trees, cutoff, dry_run=True, indexed=self._older(cutoff), keep=keep
             )
         async with destination_lock(self.state_dir, self.holder):
             if rescan:
                 await self._rescan(detect=True)
-            report = await run_io(prune, self.trees, cutoff, indexed=self._older(cutoff))
+            report = await run_io(prune, self.trees, cutoff, indexed=self._older(cutoff), keep=keep)
             gone = {Path(path).name for path in report.deleted}
             recordings = [
                 item for name in gone if (item := self.index.recordings.discard(name)) is not None

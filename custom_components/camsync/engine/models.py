@@ -266,6 +266,8 @@ class PruneReport:
     """When the oldest deleted file was recorded (None: nothing deleted)."""
     newest: datetime | None = None
     """When the newest deleted file was recorded."""
+    kept: tuple[str, ...] = ()
+    """Files older than the cutoff kept because a mirror does not have them yet."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly summary."""
@@ -278,4 +280,5 @@ class PruneReport:
             "folders_removed": list(self.folders_removed),
             "oldest": self.oldest.isoformat() if self.oldest else None,
             "newest": self.newest.isoformat() if self.newest else None,
+            "kept_for_mirrors": list(self.kept),
         }

@@ -34,6 +34,7 @@ def prune(
     lacks. It is called from this (executor) thread.
     """
     deleted: list[str] = []
+    kept: list[str] = []
     folders: list[str] = []
     times: list[datetime] = []
     size = 0
@@ -51,7 +52,13 @@ def prune(
             key=lambda item: (item.recorded, item.name),
         )
         if keep is not None:
-            old = [item for item in old if not keep(item)]
+            remaining: list[ArchivedFile] = []
+            for item in old:
+                if keep(item):
+                    kept.append(str(item.path))
+                else:
+                    remaining.append(item)
+            old = remaining
         for item in old:
             deleted.append(str(item.path))
             times.append(item.recorded)
@@ -74,6 +81,8 @@ def prune(
             size,
             cutoff.isoformat(),
         )
+    if kept:
+        _LOGGER.info("Kept %d files older than %s for the mirrors", len(kept), cutoff.isoformat())
     return PruneReport(
         cutoff,
         dry_run,
@@ -82,6 +91,7 @@ def prune(
         tuple(folders),
         oldest=min(times, default=None),
         newest=max(times, default=None),
+        kept=tuple(kept),
     )
 
 

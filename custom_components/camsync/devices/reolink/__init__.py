@@ -8,7 +8,13 @@ from .errors import (
     map_reolink_error,
     unlock_seconds,
 )
-from .names import TRIGGERS, decode_triggers, main_trigger, parse_recording_name
+from .names import (
+    TRIGGERS,
+    decode_triggers,
+    is_event_name,
+    main_trigger,
+    parse_recording_name,
+)
 from .zone import DstRule, ReolinkZone, zone_from_get_time
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "SessionExpiredError",
     "SessionLimitError",
     "decode_triggers",
+    "is_event_name",
     "main_trigger",
     "map_reolink_error",
     "normalise_mac",

@@ -76,6 +76,12 @@ def parse_recording_name(basename: str) -> ParsedName | None:
     )
 
 
+def is_event_name(basename: str) -> bool:
+    """Return True for a recording a detection triggered (person, vehicle, animal, motion)."""
+    parsed = parse_recording_name(basename)
+    return parsed is not None and bool(parsed.triggers - {"timer"})
+
+
 def _hms(text: str) -> dt_time:
     return dt_time(int(text[:2]), int(text[2:4]), int(text[4:]))
 

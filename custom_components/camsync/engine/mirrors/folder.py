@@ -241,6 +241,9 @@ class FolderTarget:
     async def tidy(self, archive: Path) -> None:
         """Nothing to do: the listing removes stale temporary copies."""
 
+    async def abandon(self) -> None:
+        """Nothing to do: a copy in progress removes its temporary file when it stops."""
+
     async def delete(self, relatives: Sequence[str]) -> list[str]:
         """Delete copies (retention) and the folders they leave empty."""
         return await run_io(self._delete_blocking, list(relatives))

@@ -48,6 +48,8 @@ class LocalPruneGuard:
     """Files kept because a mirror still lacks them."""
     forced: list[str] = field(default_factory=list)
     """Files deleted (``force``) although a mirror still lacked them: raise a repair issue."""
+    forced_from: set[str] = field(default_factory=set)
+    """The ids of the mirrors that lacked the ``forced`` files."""
 
     def __call__(self, file: Archived) -> bool:
         """Return True when ``file`` must be kept."""
@@ -57,6 +59,7 @@ class LocalPruneGuard:
         relative = self._relative(file.path)
         if self.force:
             self.forced.append(relative)
+            self.forced_from.update(missing)
             return False
         self.held_back.append(relative)
         return True
@@ -102,6 +105,12 @@ class MirrorSet:
         mirror = self.mirrors.pop(mirror_id, None)
         if mirror is not None:
             await mirror.stop()
+
+    async def retire(self, mirror_id: str) -> None:
+        """Remove a mirror for good: stop it, drop its unfinished uploads and its state."""
+        mirror = self.mirrors.pop(mirror_id, None)
+        if mirror is not None:
+            await mirror.retire()
 
     async def start(self) -> None:
         """Start every mirror."""

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 import heapq
 import logging
 from pathlib import Path
+import shutil
 
 from ..files import run_io
 from ..models import SavedFile
@@ -161,6 +162,27 @@ class Mirror:
         await self.target.close()
         self._opened = self._checked = False
         await asyncio.shield(run_io(write_state, self.work_dir, self._state.dump()))
+
+    async def retire(self) -> None:
+        """Stop for good: drop what unfinished copies left on the target, and the state.
+
+        What the mirror holds stays there. Failures (the target away) are only logged: the
+        mirror is gone either way.
+        """
+        await self.stop()
+        try:
+            await self.target.open(self.work_dir)
+            await self.target.abandon()
+        except MirrorError as err:
+            _LOGGER.info(
+                "Could not tidy %s after removing mirror %s: %s",
+                self.target.description,
+                self.mirror_id,
+                err,
+            )
+        finally:
+            await self.target.close()
+        await run_io(shutil.rmtree, self.work_dir, ignore_errors=True)
 
     @property
     def running(self) -> bool:

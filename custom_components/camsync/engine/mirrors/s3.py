@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 from pathlib import Path, PurePosixPath
+import ssl
 from typing import Any
 import uuid
 
@@ -107,6 +108,48 @@ def warm_up(session: Any) -> None:
     session.get_scoped_config()  # reads ~/.aws/config once, if there is one
 
 
+class _LoadedContext(ssl.SSLContext):
+    """A TLS context whose CA bundle was loaded in the executor: loading it again does nothing.
+
+    aiobotocore makes its TLS context, and loads the CA bundle into it (a file read), on the
+    event loop at the first request; Home Assistant reports that as a blocking call.
+    """
+
+    loaded: str | None = None
+
+    def load_verify_locations(
+        self, cafile: Any = None, capath: Any = None, cadata: Any = None
+    ) -> None:
+        """Load CA certificates, unless they are the bundle already loaded."""
+        if cafile is not None and capath is None and cadata is None and str(cafile) == self.loaded:
+            return
+        super().load_verify_locations(cafile, capath, cadata)
+
+
+def tls_context() -> ssl.SSLContext:
+    """Return a client TLS context with botocore's CA bundle loaded (blocking: the executor)."""
+    from botocore.httpsession import get_cert_path  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    context = _LoadedContext(ssl.PROTOCOL_TLS_CLIENT)
+    bundle = str(get_cert_path(True))
+    context.load_verify_locations(bundle)
+    context.loaded = bundle
+    return context
+
+
+def _http_session_class(context: ssl.SSLContext) -> Any:
+    """Return aiobotocore's HTTP session, handing out ``context`` instead of making one."""
+    from aiobotocore.httpsession import (  # type: ignore[import-untyped]  # noqa: PLC0415
+        AIOHTTPSession,
+    )
+
+    class PreparedTLSSession(AIOHTTPSession):  # type: ignore[misc]
+        def _get_ssl_context(self) -> ssl.SSLContext:
+            return context
+
+    return PreparedTLSSession
+
+
 class S3Target:
     """Uploads archived files to a bucket, verified by the server's SHA-256 check."""
 
@@ -171,6 +214,9 @@ class S3Target:
         path_style = settings.path_style
         if path_style is None:
             path_style = settings.endpoint_url is not None
+        extra: dict[str, Any] = {}
+        if settings.verify_tls:
+            extra["http_session_cls"] = _http_session_class(await run_io(tls_context))
         config = AioConfig(
             region_name=settings.region or None,
             signature_version="s3v4",
@@ -187,6 +233,7 @@ class S3Target:
             # S3-compatible servers reject.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
+            **extra,
         )
         try:
             session = AioSession()
@@ -419,6 +466,13 @@ class S3Target:
             relative = record.key[len(prefix) :] if record.key.startswith(prefix) else ""
             if not relative or not await run_io((archive / relative).is_file):
                 await self._abort(record)
+
+    async def abandon(self) -> None:
+        """Abort every unfinished multipart upload this mirror recorded."""
+        if self._uploads is None:
+            return
+        for record in await run_io(self._uploads.records):
+            await self._abort(record)
 
     async def _verify_size(self, key: str, size: int) -> None:
         result = await self._call("head_object", Bucket=self.settings.bucket, Key=key)

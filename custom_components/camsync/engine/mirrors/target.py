@@ -48,3 +48,10 @@ class MirrorTarget(Protocol):
 
     async def delete(self, relatives: Sequence[str]) -> list[str]:
         """Delete these files from the target (retention); return those deleted."""
+
+    async def abandon(self) -> None:
+        """Drop what unfinished copies left on the target: the mirror is removed for good.
+
+        What was copied stays; an S3 target aborts its unfinished multipart uploads (which a
+        provider would otherwise keep, and bill, until a lifecycle rule removes them).
+        """
