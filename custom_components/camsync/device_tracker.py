@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.device_tracker import SourceType, TrackerEntity
+from homeassistant.components.device_tracker.const import SourceType
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .compat import TrackerEntity
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry
 from .entity import CamsyncEntity
