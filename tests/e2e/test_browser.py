@@ -5,7 +5,11 @@ The test starts Home Assistant as a subprocess (``scripts/dev_bootstrap.py hass`
 process, completes onboarding through the REST API, and then does what a person would in the
 browser: log in, add camsync from Settings > Devices & services, fill the BlackVue form, check the
 device page (the camera and its sensors, with human-readable names), run ``camsync.sync`` ("Sync
-now") from Settings > Developer tools > Actions, and watch "Pending downloads" reach 0.
+now") from Settings > Developer tools > Actions, and watch "Pending downloads" reach 0. Then the
+Media panel: camsync > the dashcam > its newest day shows readable titles ("08:15 · Normal ·
+Front") and a thumbnail on every item, and a recording (a real clip) plays; a Reolink camera's
+snapshots make today's timelapse (``camsync.timelapse``), which plays from camsync > the camera >
+Timelapses. A missing thumbnail, a raw translation key or a video that does not advance fails it.
 
 Every step ends with a screenshot in ``tests/.artifacts/e2e/<timestamp>/`` (printed when the test
 starts); a step whose page does not render within its timeout fails the test, with a ``-FAILED``
@@ -40,6 +44,7 @@ import pytest
 
 from camera_simulators.__main__ import demo_journeys
 from camera_simulators.blackvue import BlackVueSimulator, journey_recordings, make_recordings
+from camera_simulators.clips import ClipLibrary, make_demo_clips
 from camera_simulators.reolink import ReolinkSimulator, make_reolink_recordings
 from camera_simulators.route import HOME, DashcamGps, Journey, grid_point
 from custom_components.camsync.connection import dashcam_time_zone
@@ -56,6 +61,7 @@ else:
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = REPO / "tests" / ".artifacts" / "e2e"
+CLIPS = REPO / "tests" / ".artifacts" / "clips"  # playable clips, made once and kept
 DOCS = REPO / "docs"
 DOCS_HEIGHT = 1400  # pixels: the README's screenshots show a whole device page
 KEEP_RUNS = 10
@@ -161,6 +167,12 @@ async def dashcam() -> AsyncIterator[BlackVueSimulator]:
     )
     async with BlackVueSimulator(recordings) as simulator:
         yield simulator
+
+
+@pytest.fixture(scope="session")
+def clips() -> ClipLibrary:
+    """Return two real, playable H.264 clips (made once with PyAV, a second each; then kept)."""
+    return ClipLibrary.from_paths(make_demo_clips(CLIPS, count=2))
 
 
 @dataclass
@@ -361,6 +373,22 @@ VIDEOS_JS = """() => {
 }"""
 
 
+# The items of the folder the Media panel shows: what each is (its media-source node) and the
+# thumbnail the panel drew (a data: URL of what the thumbnail URL answered, once it has).
+MEDIA_ITEMS_JS = """(elements) => elements.filter((element) => element.item).map((element) => {
+  const image = element.querySelector(".image, .graphic");
+  return {
+    title: element.item.title,
+    thumbnail: element.item.thumbnail || "",
+    can_play: element.item.can_play,
+    drawn: image ? image.style.backgroundImage : "",
+  };
+})"""
+MEDIA_ITEM = "ha-media-player-browse .child, ha-media-player-browse ha-list-item"
+DRAWN_IMAGE = re.compile(r'^url\("?data:image/(?:jpeg|png)')
+DRAWN_OTHER = re.compile(r'^url\("?data:(?!image/)')
+
+
 async def video_playing(page: Page, timeout: float = UI_TIMEOUT_MS / 1000) -> float:
     """Wait until a video on the page plays (its currentTime advances); return that time."""
     deadline = time.monotonic() + timeout
@@ -406,6 +434,7 @@ async def test_add_camera_and_sync_in_the_browser(
     home_assistant: HomeAssistant,
     page: Page,
     artifacts: Path,
+    clips: ClipLibrary,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Log in, add the dashcam from the UI, check its device page, sync from Developer tools."""
@@ -540,7 +569,8 @@ async def test_add_camera_and_sync_in_the_browser(
 
         await sync_now_on_the_device_page(ui, hass, dashcam, device_url)
         await options_dialog(ui, hass)
-        await reolink_device_page(ui, hass)
+        await media_panel(ui, hass, dashcam, clips)
+        await reolink_device_page(ui, hass, clips)
         await disk_limit_repair(ui, hass, dashcam, device_url)
 
     # An expected condition (the disk limit) is no error: Home Assistant's log has none. (The
@@ -611,11 +641,255 @@ async def options_dialog(ui: Steps, hass: HomeAssistant) -> None:
     await page.keyboard.press("Escape")
 
 
-async def reolink_device_page(ui: Steps, hass: HomeAssistant) -> None:
-    """Add a Reolink camera (through the API) and show its device page with both switches."""
+# What a BlackVue recording's title says: its time, its kind and its direction.
+BLACKVUE_TITLE = re.compile(r"^\d\d:\d\d · [A-Z][a-z]+(?: [a-z]+)* · (?:Front|Rear)$")
+TIMELAPSE_FPS = 1  # a few frames play for a few seconds: long enough to see the time advance
+
+
+async def media_panel(
+    ui: Steps, hass: HomeAssistant, dashcam: BlackVueSimulator, clips: ClipLibrary
+) -> None:
+    """Media > camsync > the dashcam > its newest day: titles, thumbnails, a recording playing.
+
+    The dashcam serves one recording as a real clip (the others hold bytes no browser plays).
+    """
     page = ui.page
-    camera = ReolinkSimulator()
+    playable = make_recordings(1, start=camera_now() - timedelta(minutes=2), kinds="N")
+    for recording in playable:
+        recording.size = clips.size(recording.name)
+    dashcam.clips = clips
+    dashcam.recordings.extend(playable)
+    try:
+        await synced(hass, CAMERA, [recording.name for recording in playable])
+    finally:
+        dashcam.clips = None  # the disk-limit repair needs recordings of their listed size
+    thumbnails = watch_thumbnails(page)
+
+    async with ui.step("media_camera"):
+        await page.goto(f"{hass.url}/media-browser/browser")
+        for title in ("camsync", CAMERA):
+            await open_media_folder(page, title)
+        for view in ("Events only", "By kind"):
+            await media_title(page, view).wait_for()
+        await media_thumbnails_drawn(page, "the dashcam's folder", thumbnails)
+        await assert_no_raw_keys(page, "the dashcam's media folder")
+        days = [
+            item["title"]
+            for item in await page.locator(MEDIA_ITEM).evaluate_all(MEDIA_ITEMS_JS)
+            if re.fullmatch(r"\d{4}-\d\d-\d\d", item["title"])
+        ]
+        assert days, "the dashcam's media folder lists no day"
+
+    async with ui.step("media_panel", docs="media-panel"):
+        await open_media_folder(page, max(days))
+        items = await media_thumbnails_drawn(page, "the newest day", thumbnails)
+        unreadable = [item["title"] for item in items if not BLACKVUE_TITLE.match(item["title"])]
+        assert not unreadable, f"titles without time, kind and direction: {unreadable}"
+        await assert_no_raw_keys(page, "the newest day of the dashcam")
+        await page.mouse.move(0, 0)  # no tooltip in the picture
+    entry_id = await camsync_entry_id(hass, CAMERA)
+    day = await browse_media(hass, f"{entry_id}/recordings/{max(days)}")
+    await assert_thumbnails_answer(hass, day["children"])
+    (title,) = [
+        child["title"]
+        for child in day["children"]
+        if child["media_content_id"].endswith(f"/{playable[0].name}")
+    ]
+    assert title.endswith(" · Normal · Front"), title
+
+    async with ui.step("media_playing", docs="media-playing"):
+        await media_title(page, title).click()
+        await video_playing(page)
+    await close_player(page)
+    assert_thumbnails_answered(thumbnails)
+
+
+async def timelapse_playing(ui: Steps, hass: HomeAssistant) -> None:
+    """Take snapshots, make today's timelapse of them, and play it in the Media panel."""
+    page = ui.page
+    for _ in range(3):
+        await perform(hass, "snapshot", REOLINK_CAMERA)
+    today = datetime.now(ZoneInfo(bootstrap.local_time_zone())).date()
+    video = await perform(
+        hass, "timelapse", REOLINK_CAMERA, start_date=today.isoformat(), fps=TIMELAPSE_FPS
+    )
+    assert video["frames"] >= 3, video  # three now, and the one at setup (unless before midnight)
+    thumbnails = watch_thumbnails(page)
+
+    async with ui.step("media_reolink"):
+        await page.goto(f"{hass.url}/media-browser/browser")
+        for title in ("camsync", REOLINK_CAMERA):
+            await open_media_folder(page, title)
+        await media_title(page, "Snapshots").wait_for()
+        await media_thumbnails_drawn(page, "the Reolink camera's folder", thumbnails)  # ffmpeg-made
+        await assert_no_raw_keys(page, "the Reolink camera's media folder")
+
+    async with ui.step("timelapse", docs="timelapse"):
+        await open_media_folder(page, "Timelapses")
+        items = await media_thumbnails_drawn(page, "the timelapses", thumbnails)
+        assert [item["title"] for item in items] == [video["title"]], items
+        assert video["title"] == f"{today.isoformat()} · Timelapse", video
+        await media_title(page, video["title"]).click()
+        await video_playing(page)
+    await close_player(page)
+    entry_id = await camsync_entry_id(hass, REOLINK_CAMERA)
+    await assert_thumbnails_answer(hass, (await browse_media(hass, entry_id))["children"])
+    assert_thumbnails_answered(thumbnails)
+
+
+async def close_player(page: Page) -> None:
+    """Close the video's dialog; wait until it has gone and taken its history entry along.
+
+    (Home Assistant closes a dialog with ``history.back()``: a page loaded before that ends
+    would be aborted by it.)
+    """
+    await page.keyboard.press("Escape")
+    await page.wait_for_function("() => !(history.state && history.state.dialog)")
+
+
+def media_title(page: Page, title: str) -> Any:
+    """Return the title of the Media panel item called ``title`` (exactly)."""
+    return (
+        page.locator(
+            "ha-media-player-browse .child .title, ha-media-player-browse ha-list-item .title"
+        )
+        .filter(has_text=re.compile(rf"^\s*{re.escape(title)}\s*$"))
+        .first
+    )
+
+
+async def open_media_folder(page: Page, title: str) -> None:
+    """Open the Media panel folder called ``title`` and wait until its items show."""
+    before = page.url
+    await media_title(page, title).click()
+    await page.wait_for_function("(before) => location.href !== before", arg=before)
+    await page.locator(MEDIA_ITEM).first.wait_for()
+
+
+async def media_thumbnails_drawn(
+    page: Page,
+    where: str,
+    answers: dict[str, tuple[int, str]],
+    timeout: float = UI_TIMEOUT_MS / 1000,
+) -> list[dict[str, Any]]:
+    """Wait until the open folder draws every thumbnail it has as an image; return its items.
+
+    Fail when a file has no thumbnail, or a thumbnail URL (``answers``: what each answered, from
+    :func:`watch_thumbnails`) answered something else (an error).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        failed = {url: answer for url, answer in answers.items() if answer != (200, "image/jpeg")}
+        assert not failed, f"{where}: thumbnails that answered no image: {failed}"
+        items: list[dict[str, Any]] = await page.locator(MEDIA_ITEM).evaluate_all(MEDIA_ITEMS_JS)
+        bare = [item["title"] for item in items if item["can_play"] and not item["thumbnail"]]
+        assert not bare, f"{where}: files without a thumbnail: {bare}"
+        broken = [
+            (item["title"], item["thumbnail"], item["drawn"][:40])
+            for item in items
+            if DRAWN_OTHER.match(item["drawn"])
+        ]
+        assert not broken, f"{where}: thumbnails that are no image: {broken}"
+        pending = [
+            item["title"]
+            for item in items
+            if item["thumbnail"] and not DRAWN_IMAGE.match(item["drawn"])
+        ]
+        if items and not pending:
+            return items
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{where}: thumbnails not shown in {timeout:.0f} s: {pending}")
+        await page.wait_for_timeout(100)
+
+
+def watch_thumbnails(page: Page) -> dict[str, tuple[int, str]]:
+    """Return what each camsync thumbnail URL the page asks for answers (status, type)."""
+    answers: dict[str, tuple[int, str]] = {}
+
+    def heard(response: Any) -> None:
+        if "/api/camsync/thumbnail/" in response.url:
+            answers[response.url] = (response.status, response.headers.get("content-type", ""))
+
+    page.on("response", heard)
+    return answers
+
+
+def assert_thumbnails_answered(answers: dict[str, tuple[int, str]]) -> None:
+    """Fail unless the page asked for thumbnails and each answered 200 with an image."""
+    assert answers, "the Media panel asked for no camsync thumbnail"
+    failed = {url: answer for url, answer in answers.items() if answer != (200, "image/jpeg")}
+    assert not failed, f"thumbnails that did not answer with an image: {failed}"
+
+
+async def assert_thumbnails_answer(hass: HomeAssistant, children: list[dict[str, Any]]) -> None:
+    """Fetch every thumbnail of a folder's items as the owner: each is a JPEG image.
+
+    (The panel draws only the items in view; this covers every item of the folder.)
+    """
+    assert hass.session is not None
+    for child in children:
+        if not child["thumbnail"]:
+            assert not child["can_play"], f"{child['title']} has no thumbnail"
+            continue
+        async with hass.session.get(
+            f"{hass.url}{child['thumbnail']}", headers={"Authorization": f"Bearer {hass.token}"}
+        ) as response:
+            body = await response.read()
+            assert response.status == 200, (child["title"], response.status, body[:200])
+            assert response.content_type == "image/jpeg", (child["title"], response.content_type)
+            assert body.startswith(b"\xff\xd8"), (child["title"], body[:20])
+
+
+async def browse_media(hass: HomeAssistant, identifier: str) -> dict[str, Any]:
+    """Return camsync's media-source node ``identifier`` (websocket ``browse_media``)."""
+    assert hass.session is not None
+    node: dict[str, Any] = await bootstrap.websocket_command(
+        hass.session,
+        hass.url,
+        hass.token,
+        {
+            "type": "media_source/browse_media",
+            "media_content_id": f"media-source://camsync/{identifier}",
+        },
+    )
+    return node
+
+
+async def perform(hass: HomeAssistant, action: str, title: str, **data: Any) -> dict[str, Any]:
+    """Perform a camsync action on the camera called ``title``; return its response."""
+    entry_id = await camsync_entry_id(hass, title)
+    answer = await hass.api(
+        "POST",
+        f"/api/services/camsync/{action}?return_response",
+        {"config_entry_id": entry_id, **data},
+    )
+    return dict(answer["service_response"])
+
+
+async def synced(hass: HomeAssistant, title: str, names: list[str]) -> None:
+    """Sync the camera called ``title`` until the files ``names`` are archived.
+
+    (An automatic sync that started before they appeared is what a first ``sync`` waits for.)
+    """
+    for _ in range(3):
+        await perform(hass, "sync", title, wait=True)
+        archived = {path.name for path in hass.media.rglob("*.mp4")}
+        if set(names) <= archived:
+            return
+    raise AssertionError(f"{title}: {sorted(set(names) - archived)} not archived")
+
+
+async def reolink_device_page(ui: Steps, hass: HomeAssistant, clips: ClipLibrary) -> None:
+    """Add a Reolink camera (through the API) and show its device page with both switches.
+
+    Its recordings are real clips (camsync makes their thumbnails with ffmpeg); a timelapse of
+    its snapshots then plays in the Media panel.
+    """
+    page = ui.page
+    camera = ReolinkSimulator(clips=clips)
     camera.recordings = make_reolink_recordings(2, 3, end=camera.clock())
+    for recording in camera.recordings:
+        recording.size = clips.size(recording.key)  # listed as long as it is served
     async with camera:
         assert hass.session is not None
         await bootstrap.run_config_flow(
@@ -653,6 +927,7 @@ async def reolink_device_page(ui: Steps, hass: HomeAssistant) -> None:
             await assert_no_raw_keys(page, "the Reolink device page")
         # A snapshot right after setup.
         assert list((hass.media / "camsync").glob("*/snapshots/*/*.jpg"))
+        await timelapse_playing(ui, hass)
         entry = await camsync_entry(hass, REOLINK_CAMERA)
         await hass.api("DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}")
 

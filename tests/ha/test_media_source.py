@@ -130,7 +130,9 @@ async def test_cameras_days_and_recordings_newest_first_with_titles(
 ) -> None:
     root = await browse(hass)
     assert root.title == "camsync"
-    assert root.can_search is False  # Home Assistant 2026.2 has no media-source search
+    assert (
+        root.can_search is camsync_source.SEARCH_SUPPORTED
+    )  # media-source search came with 2026.7
     assert titles(root) == ["Dashcam"]
     camera = await browse(hass, synced.entry_id)
     assert camera.title == "Dashcam"

@@ -11,13 +11,13 @@ from unittest.mock import patch
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from camera_simulators.blackvue import BlackVueSimulator
-from custom_components.camsync.const import DOMAIN
 from custom_components.camsync.engine.mirrors import MirrorCheck, MirrorReason
+from custom_components.camsync.identity import find_device
 from custom_components.camsync.mirror_config import SUBENTRY_MIRROR
 from custom_components.camsync.mirroring import mirror_device_key
 from tests.engine.mirrors.conftest import MIB, tmpfs  # noqa: F401  (a fixture)
@@ -437,9 +437,7 @@ async def test_renaming_a_mirror_renames_its_device_and_keeps_it_running(
 
     assert result["reason"] == "reconfigure_successful"
     await wait_for(lambda: mirrors.running["nas01"].title == "Attic")
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, mirror_device_key(entry, "nas01"))}
-    )
+    device = find_device(hass, entry, mirror_device_key(entry, "nas01"))
     assert device is not None
     assert device.name == "Attic"
     assert mirrors.running["nas01"].mirror is running  # the same settings: not restarted

@@ -24,8 +24,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from camera_simulators.blackvue import BlackVueSimulator
-from custom_components.camsync.const import DOMAIN, EVENT_FILE_MIRRORED
-from custom_components.camsync.identity import device_key
+from custom_components.camsync.const import EVENT_FILE_MIRRORED
+from custom_components.camsync.identity import device_key, find_device
 from custom_components.camsync.mirroring import mirror_device_key
 from tests.ha.conftest import call_action, state_of, sync_and_wait, wait_for
 from tests.ha.mirror_support import (
@@ -115,16 +115,18 @@ async def test_each_mirror_is_a_device_linked_to_the_camera(
     entry = entry_with_mirrors(dashcam, destination, [subentry("NAS", folder_data(nas), NAS)])
     await set_up(hass, entry)
 
-    registry = dr.async_get(hass)
-    camera = registry.async_get_device(identifiers={(DOMAIN, device_key(entry))})
-    mirror = registry.async_get_device(identifiers={(DOMAIN, mirror_device_key(entry, NAS))})
+    camera = find_device(hass, entry, device_key(entry))
+    mirror = find_device(hass, entry, mirror_device_key(entry, NAS))
     assert camera is not None
     assert mirror is not None
     assert mirror.via_device_id == camera.id
     assert mirror.name == "NAS"
     assert mirror.model == "Folder mirror"
     assert mirror.entry_type is dr.DeviceEntryType.SERVICE
-    assert mirror.config_entries_subentries == {entry.entry_id: {NAS}}
+    if hasattr(mirror, "config_subentry_id"):  # 2026.8+: one entry and subentry per device
+        assert (mirror.config_entry_id, mirror.config_subentry_id) == (entry.entry_id, NAS)
+    else:
+        assert mirror.config_entries_subentries == {entry.entry_id: {NAS}}
     entities = er.async_entries_for_device(er.async_get(hass), mirror.id)
     assert {item.translation_key for item in entities} == {
         "mirror_status",
@@ -184,9 +186,7 @@ async def test_the_mirror_action_targets_one_mirror_by_name_or_device(
     )
     assert [item["mirror"] for item in named["mirrors"]] == ["Cloud"]
 
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, mirror_device_key(entry, NAS))}
-    )
+    device = find_device(hass, entry, mirror_device_key(entry, NAS))
     assert device is not None
     by_device = await call_action(hass, "mirror", device_id=device.id, wait=True)
     assert [item["mirror"] for item in by_device["mirrors"]] == ["NAS"]

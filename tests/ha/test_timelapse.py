@@ -42,7 +42,8 @@ from custom_components.camsync.const import (
     SnapshotMode,
 )
 from tests.blackvue_fixtures import sha256_file
-from tests.ha.conftest import call_action, reolink_entry, state_of
+from tests.ha.conftest import call_action, reolink_entry, state_of, wait_for
+from tests.ha.mirror_support import folder_data, subentry
 
 SENSOR = "sensor.front_yard_timelapse_progress"
 
@@ -458,3 +459,39 @@ async def test_the_daily_run_logs_a_failure_and_waits_for_the_next_night(
 
     assert "The timelapse of Front yard for 2026-11-19 failed" in caplog.text
     assert not (destination / "timelapses").exists()
+
+
+async def test_a_timelapse_reaches_the_cameras_mirrors_at_once(
+    hass: HomeAssistant,
+    reolink: ReolinkSimulator,
+    destination: Path,
+    media: Path,
+    tmp_path: Path,
+) -> None:
+    nas = tmp_path / "nas" / "front_yard"
+    hass.config.allowlist_external_dirs = {str(media), str(tmp_path / "nas")}
+    assert await async_setup_component(hass, "media_source", {})
+    options = {CONF_RECORDING_SYNC: False, CONF_SNAPSHOT_MODE: SnapshotMode.OFF.value}
+    base = reolink_entry(reolink, destination, options=options)
+    entry = MockConfigEntry(
+        domain=base.domain,
+        version=base.version,
+        title=base.title,
+        unique_id=base.unique_id,
+        data=dict(base.data),
+        options=dict(base.options),
+        subentries_data=[subentry("NAS", folder_data(nas), "nas")],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    # Real time here (the mirror's worker waits on the loop's clock): one snapshot, its day.
+    shot = await call_action(hass, "snapshot", config_entry_id=entry.entry_id)
+    day = shot["taken"][:10]
+
+    made = await call_action(hass, "timelapse", config_entry_id=entry.entry_id, start_date=day)
+
+    video = Path(made["path"])
+    copy = nas / "timelapses" / video.name
+    await wait_for(copy.exists)  # queued when made, not at the mirror's next daily listing
+    assert sha256_file(copy) == sha256_file(video)

@@ -157,9 +157,15 @@ class Progress:
 
     @property
     def percent(self) -> float:
-        """Return the share of the run's bytes already received (100 when there is nothing)."""
+        """Return the share of the run's bytes already received (100 once every file is done).
+
+        A camera's listed sizes are estimates (a Reolink remux serves more or fewer bytes), so
+        the bytes alone may never reach the total.
+        """
+        if self.done_files >= self.total_files:
+            return 100.0
         if self.total_bytes <= 0:
-            return 100.0 if self.done_files >= self.total_files else 0.0
+            return 0.0
         return min(100.0, 100.0 * self.done_bytes / self.total_bytes)
 
 

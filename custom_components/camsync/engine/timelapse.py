@@ -31,12 +31,13 @@ _NAME = re.compile(
 )
 # H.264 in yuv420p with the index first: plays in every browser while it loads. The scale keeps
 # the snapshot's size up to 1920 pixels wide (1080p: a timelapse needs no more, and it halves the
-# work for a 4 MP camera), rounded down to even numbers (yuv420p needs them).
+# work for a 4 MP camera), rounded down to even numbers (yuv420p needs them), and turns the JPEGs'
+# full range into video range (newer ffmpeg would otherwise keep full range: yuvj420p).
 MAX_WIDTH = 1920
 _ENCODE = (
     "-an",
     "-vf",
-    f"scale=trunc(min({MAX_WIDTH}\\,iw)/2)*2:-2",
+    f"scale=trunc(min({MAX_WIDTH}\\,iw)/2)*2:-2:out_range=tv",
     "-c:v",
     "libx264",
     "-preset",
