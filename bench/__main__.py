@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 
 from bench import (
+    car,
     faults,
     gps,
     idle,
@@ -69,6 +70,14 @@ def _gps(context: Context) -> dict[str, Any]:
         remove_tree(work)
 
 
+def _car(context: Context) -> dict[str, Any]:
+    work = scratch("car")
+    try:
+        return car.measure(work)
+    finally:
+        remove_tree(work)
+
+
 BENCHMARKS = (
     Benchmark("throughput", throughput.measure, throughput.render),
     Benchmark("resume", resume.measure, resume.render),
@@ -78,6 +87,7 @@ BENCHMARKS = (
     Benchmark("gps", _gps, gps.render),
     Benchmark("mirror", mirror.measure, mirror.render),
     Benchmark("idle", idle.measure, idle.render),
+    Benchmark("car", _car, car.render),
     Benchmark("media", media.measure, media.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]

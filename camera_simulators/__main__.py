@@ -16,7 +16,7 @@ import argparse
 import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 import contextlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 import os
 from pathlib import Path
 import re
@@ -24,7 +24,12 @@ import signal
 import sys
 from typing import Any
 
-from camera_simulators.blackvue import BlackVueFaults, BlackVueSimulator, make_recordings
+from camera_simulators.blackvue import (
+    BlackVueFaults,
+    BlackVueSimulator,
+    journey_recordings,
+    make_recordings,
+)
 from camera_simulators.clips import ClipLibrary, make_demo_clips
 from camera_simulators.reolink import (
     ReolinkFaults,
@@ -33,6 +38,7 @@ from camera_simulators.reolink import (
     self_signed_context,
 )
 from camera_simulators.reolink_recordings import name_size_drift
+from camera_simulators.route import DashcamGps, Journey
 
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 _CLIPS_HELP = "serve the .mp4 clips of FOLDER (see the clips command) instead of synthetic videos"
@@ -74,6 +80,14 @@ def add_blackvue_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     parser.add_argument("--throughput", type=byte_count, default=None, metavar="BPS")
     parser.add_argument("--daylight", action="store_true", help="config.ini says Daylight=1")
     parser.add_argument("--clips", type=Path, default=None, metavar="FOLDER", help=_CLIPS_HELP)
+    parser.add_argument(
+        "--journeys",
+        type=int,
+        default=0,
+        metavar="J",
+        help="also record J drives through the made-up town (route.py), one a day, the last "
+        "ending now: trips with GPS",
+    )
     parser.set_defaults(run=run_blackvue)
 
 
@@ -88,11 +102,16 @@ async def run_blackvue(args: argparse.Namespace) -> None:
         step=step,
         size_range=args.size_range,
     )
+    journeys = demo_journeys(args.journeys, now)
+    for journey in journeys:
+        recordings += journey_recordings(journey, size_range=args.size_range)
+    recordings.sort(key=lambda recording: recording.name)
     faults = BlackVueFaults(
         firmware=args.firmware, throughput=args.throughput, daylight=args.daylight
     )
     clips = ClipLibrary.from_folder(args.clips) if args.clips else None
-    simulator = BlackVueSimulator(recordings, faults, clips=clips)
+    gps = DashcamGps(journeys, tz=now.tzinfo or UTC)
+    simulator = BlackVueSimulator(recordings, faults, clips=clips, gps=gps)
     await simulator.start(args.host, args.port)
     try:
         print(
@@ -102,6 +121,15 @@ async def run_blackvue(args: argparse.Namespace) -> None:
         await asyncio.Event().wait()
     finally:
         await simulator.close()
+
+
+def demo_journeys(count: int, now: datetime) -> list[Journey]:
+    """Return ``count`` drives, one a day, the last ending at ``now`` (its time zone names them)."""
+    if count <= 0:
+        return []
+    length = Journey(now).end - now
+    last_start = (now - length).replace(microsecond=0)
+    return [Journey(last_start - timedelta(days=day), seed=day) for day in range(count - 1, -1, -1)]
 
 
 # --- reolink ----------------------------------------------------------------------------------

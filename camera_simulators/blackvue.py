@@ -61,6 +61,7 @@ from aiohttp.web_protocol import RequestHandler
 from camera_simulators import content
 from camera_simulators.clips import ClipLibrary
 from camera_simulators.jpeg import make_jpeg
+from camera_simulators.route import DashcamGps, Journey
 
 MODEL = "DR900X-2CH"
 FIRMWARE_VERSION = "1.012"
@@ -150,6 +151,26 @@ def make_recordings(
             name = f"{stamp}_{kind}{direction}.mp4"
             size = content.size_for(name, *size_range)
             recordings.append(SimRecording(name, size, has_gps=kind not in PARKING_KINDS))
+    return recordings
+
+
+def journey_recordings(
+    journey: Journey,
+    *,
+    size_range: tuple[int, int] = (200_000, 400_000),
+    directions: str = "FR",
+) -> list[SimRecording]:
+    """Return the recordings a dashcam makes of a journey (``route.Journey``), oldest first.
+
+    Names are the journey's local wall time; parking recordings the journey made without GPS
+    have no ``.gps``. Serve them with ``gps=DashcamGps([journey], tz=...)``.
+    """
+    recordings = []
+    for window in journey.recordings():
+        for direction in directions:
+            name = window.video(direction)
+            size = content.size_for(name, *size_range)
+            recordings.append(SimRecording(name, size, has_gps=window.has_gps))
     return recordings
 
 
@@ -302,7 +323,11 @@ def _nmea_checksum(sentence: str) -> int:
 
 @lru_cache(maxsize=512)
 def gps_track(name: str) -> bytes:
-    """Return a ``.gps`` file: one ``[epoch_ms]$GPRMC,…`` line per second, LF-terminated."""
+    """Return the old ``.gps`` file: one ``[epoch_ms]$GPRMC,…`` line per second, LF-terminated.
+
+    Random positions around a point; the simulator serves :class:`~.route.DashcamGps` (a drive
+    through a made-up town) unless given ``gps=gps_track``.
+    """
     rng = _rng(name)
     start_ms = _start_ms(name)
     latitude, longitude = 48.80 + rng.random() / 10, 2.30 + rng.random() / 10
@@ -351,8 +376,7 @@ class _File:
     damage: int = 0
 
     @classmethod
-    def sidecar(cls, name: str) -> _File:
-        data = _SIDECARS[name[-4:]](name)
+    def sidecar(cls, name: str, data: bytes) -> _File:
         return cls(name, len(data), data, is_video=False)
 
     @property
@@ -541,6 +565,9 @@ class BlackVueSimulator:
     call :meth:`start` and :meth:`close`. :attr:`recordings` and :attr:`faults` may be changed at
     any time; the listing always reflects :attr:`recordings`. ``clips``: serve these real clips
     for every video (a recording's ``size`` is then ignored: the clip's length is served).
+    ``gps``: the content of each ``.gps`` by name (default: :class:`~.route.DashcamGps`, a drive
+    through a made-up town, names read as UTC; :func:`gps_track` is the old random walk).
+    :attr:`connections` counts the TCP connections the camera accepted (probes included).
     """
 
     def __init__(
@@ -549,10 +576,13 @@ class BlackVueSimulator:
         faults: BlackVueFaults | None = None,
         *,
         clips: ClipLibrary | None = None,
+        gps: Callable[[str], bytes] | None = None,
     ) -> None:
         self.recordings: list[SimRecording] = recordings if recordings is not None else []
         self.faults: BlackVueFaults = faults if faults is not None else BlackVueFaults()
         self.clips = clips
+        self.gps: Callable[[str], bytes] = gps if gps is not None else DashcamGps()
+        self.connections = 0
         self.requests: list[LoggedRequest] = []
         self.app = web.Application(middlewares=[self._middleware])
         self.app.add_routes(self._routes())
@@ -613,9 +643,15 @@ class BlackVueSimulator:
         runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT)
         await runner.setup()
         assert runner.server is not None
+        server = runner.server
+
+        def accept() -> RequestHandler:
+            self.connections += 1
+            return server()
+
         try:
             listener = await asyncio.get_running_loop().create_server(
-                runner.server, host, port, reuse_address=True
+                accept, host, port, reuse_address=True
             )
         except BaseException:
             await runner.cleanup()
@@ -715,8 +751,14 @@ class BlackVueSimulator:
                     return _File(name, len(clip), clip)
                 return _File(name, recording.size, damage=self.faults.box_damage.get(name, 0))
             if not is_video and name in recording.sidecar_names():
-                return _File.sidecar(name)
+                return _File.sidecar(name, self._sidecar(name))
         return None
+
+    def _sidecar(self, name: str) -> bytes:
+        """Return a sidecar's content (``.gps`` from :attr:`gps`)."""
+        if name.endswith(".gps"):
+            return self.gps(name)
+        return _SIDECARS[name[-4:]](name)
 
     def _recording(self, name: str) -> SimRecording | None:
         return next((r for r in self.recordings if r.name == name), None)
@@ -826,7 +868,7 @@ class BlackVueSimulator:
         for kind, suffix in (("thumbnail", ".thm"), ("gps", ".gps")):
             name = next((n for n in sidecars if n.endswith(suffix)), None)
             if kind in types and name is not None and kind not in absent:
-                data = _SIDECARS[suffix](name)
+                data = self._sidecar(name)
                 encoded = (
                     base64.encodebytes(data)
                     if faults.metadata_line_wrap

@@ -11,13 +11,19 @@ and then while parked, half of them without GPS), and :meth:`Journey.gps_file` w
 file of any window: ``[epoch-ms]$GPRMC`` and ``$GPGGA`` lines at 1 Hz, CRLF, with the junk real
 files carry (a satellite-view sentence, a blank line, a torn sentence, a bad checksum, a cold start
 without a fix, NUL padding).
+
+:class:`DashcamGps` is what the simulated BlackVue serves as ``.gps`` files: the windows of given
+journeys exactly, and for a recording at any other time the same drive repeated back to back
+(so any simulated archive has trips, always in the made-up town).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from itertools import pairwise
 import math
 import random
@@ -346,3 +352,63 @@ def gga(
         f"{nmea_angle(lon, 3)},{'E' if lon >= 0 else 'W'},"
         f"1,{_SATELLITES:02d},{hdop:.2f},{altitude:.1f},M,17.0,M,,"
     )
+
+
+_CYCLE_ANCHOR = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=8)
+def _cycle(index: int) -> Journey:
+    """Return the ``index``-th drive of the endless repetition (each starts as the last ends)."""
+    length = _cycle_length()
+    return Journey(_CYCLE_ANCHOR + index * length)
+
+
+@lru_cache(maxsize=1)
+def _cycle_length() -> timedelta:
+    journey = Journey(_CYCLE_ANCHOR)
+    return journey.end - journey.start
+
+
+def _stamp(name: str, tz: tzinfo) -> datetime | None:
+    try:
+        return datetime.strptime(name[:15], "%Y%m%d_%H%M%S").replace(tzinfo=tz)
+    except ValueError:
+        return None
+
+
+class DashcamGps:
+    """The ``.gps`` file of any recording name: a journey's window, else the repeated drive.
+
+    ``tz`` is the camera clock's zone (recording names are wall time in it); ``journeys`` name
+    their recordings in their own start's zone, which should be the same. ``drive=False``: other
+    names find the car parked at home (a receiver standing still, drifting by a metre), so an
+    archive made of them has no trips.
+    """
+
+    def __init__(
+        self, journeys: Iterable[Journey] = (), *, tz: tzinfo = UTC, drive: bool = True
+    ) -> None:
+        """Serve the windows of ``journeys``; other names follow the repeated drive."""
+        self.tz = tz
+        self.drive = drive
+        self._windows: dict[str, tuple[Journey, Window]] = {
+            window.stem: (journey, window)
+            for journey in journeys
+            for window in journey.recordings()
+        }
+
+    def __call__(self, name: str) -> bytes:
+        """Return the ``.gps`` file named ``name`` (``YYYYMMDD_HHMMSS_T.gps``)."""
+        found = self._windows.get(name.removesuffix(".gps"))
+        if found is not None:
+            journey, window = found
+            return journey.gps_file(window.start, window.seconds)
+        start = _stamp(name, self.tz)
+        if start is None:
+            return b""
+        if not self.drive:
+            return _cycle(-1).gps_file(start)  # long over: parked at home ever since
+        length = _cycle_length()
+        index = (start - _CYCLE_ANCHOR) // length
+        return _cycle(index).gps_file(start)

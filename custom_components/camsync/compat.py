@@ -7,14 +7,31 @@ Each helper uses the current API where the running release has it and falls back
 - 2026.8 made a device belong to one config entry: ``device_registry.async_get_device`` is
   deprecated (identifiers are unique per entry only) and so are ``DeviceEntry.config_entries``
   and ``DeviceEntry.primary_config_entry`` (use ``config_entry_id``).
+- 2026.10 reports ``device_tracker.config_entry.TrackerEntity`` as a deprecated alias; the
+  ``device_tracker`` package has it on every release (2026.2 does not mark it as exported there,
+  so type checkers read it from ``config_entry``).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from homeassistant import const as ha_const
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+
+if TYPE_CHECKING:
+    from homeassistant.components.device_tracker.config_entry import TrackerEntity
+else:
+    from homeassistant.components.device_tracker import TrackerEntity
+
+__all__ = [
+    "PERCENTAGE",
+    "TrackerEntity",
+    "async_get_device_entry",
+    "async_get_entry_device",
+]
 
 _UNIT_OF_RATIO = getattr(ha_const, "UnitOfRatio", None)
 

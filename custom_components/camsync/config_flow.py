@@ -23,6 +23,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import AbortFlow, section
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -38,13 +40,16 @@ import voluptuous as vol
 from . import identity
 from .connection import create_client, parse_host
 from .const import (
+    CONF_ARRIVAL_TRACKER,
     CONF_AUTO_SYNC,
+    CONF_AWAY_PROBE_INTERVAL,
     CONF_CAMERA_ID,
     CONF_CHANNEL,
     CONF_CHANNELS,
     CONF_DAYS_BACK,
     CONF_DESTINATION,
     CONF_DISK_LIMIT,
+    CONF_EVENT_CONTEXT,
     CONF_GROUPING,
     CONF_KEEP_FREE,
     CONF_KIND,
@@ -53,6 +58,7 @@ from .const import (
     CONF_RECORDING_SYNC,
     CONF_RETENTION_DAYS,
     CONF_SIDECARS,
+    CONF_SKIP_ZONES,
     CONF_SNAPSHOT_INTERVAL,
     CONF_SNAPSHOT_MODE,
     CONF_SNAPSHOT_RESUME,
@@ -90,8 +96,12 @@ _WHOLE_NUMBER_OPTIONS = (
     CONF_DISK_LIMIT,
     CONF_DAYS_BACK,
     CONF_SNAPSHOT_INTERVAL,
+    CONF_AWAY_PROBE_INTERVAL,
+    CONF_EVENT_CONTEXT,
     CONF_TIMELAPSE_FPS,
 )
+_TRACKER = EntitySelector(EntitySelectorConfig(domain=["person", "device_tracker"]))
+_ZONES = EntitySelector(EntitySelectorConfig(domain="zone", multiple=True))
 
 
 def _minutes(maximum: int) -> NumberSelector:
@@ -360,7 +370,9 @@ class CamsyncOptionsFlow(OptionsFlowWithReload):
             kept = {
                 key: value for key, value in entry.options.items() if key == CONF_SNAPSHOT_RESUME
             }
-            return self.async_create_entry(data=kept | _normalise_options(_flatten(user_input)))
+            return self.async_create_entry(
+                data=kept | _normalise_options(kind, _flatten(user_input))
+            )
         schema = _options_schema(kind)
         current = default_options(kind) | dict(entry.options)
         return self.async_show_form(
@@ -391,8 +403,9 @@ def _nest(schema: vol.Schema, options: Mapping[str, Any]) -> dict[str, Any]:
     return nested
 
 
-OPTION_SECTIONS = ("recordings", "storage", "snapshots")
-"""The options dialog's sections, in order: what to sync and when, the disk, snapshots."""
+OPTION_SECTIONS = ("recordings", "storage", "snapshots", "arrival")
+"""The options dialog's sections, in order: what to sync and when, the disk, snapshots, and
+how a camera that was away (a dashcam in a car) is noticed coming back."""
 
 
 def _options_schema(kind: CameraKind) -> vol.Schema:
@@ -422,6 +435,14 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
             )
         ),
         vol.Required(CONF_GROUPING): _select([item.value for item in Grouping], "grouping"),
+    }
+    arrival: dict[Any, Any] = {
+        vol.Required(CONF_AWAY_PROBE_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=5, max=3600, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+            )
+        ),
+        vol.Optional(CONF_ARRIVAL_TRACKER): _TRACKER,
     }
     sections: dict[Any, Any] = {}
     if kind is CameraKind.BLACKVUE:
@@ -453,19 +474,27 @@ def _options_schema(kind: CameraKind) -> vol.Schema:
                 )
             ),
         }
-    sections = {"recordings": recordings, "storage": storage} | sections
+    # What the car adds: the recordings around an event, and parking recordings made at home.
+    recordings[vol.Required(CONF_EVENT_CONTEXT)] = NumberSelector(
+        NumberSelectorConfig(min=0, max=30, unit_of_measurement="min", mode=NumberSelectorMode.BOX)
+    )
+    if profile.capabilities.gps:
+        recordings[vol.Optional(CONF_SKIP_ZONES)] = _ZONES
+    sections = {"recordings": recordings, "storage": storage} | sections | {"arrival": arrival}
     return vol.Schema(
         {vol.Required(name): section(vol.Schema(fields)) for name, fields in sections.items()}
     )
 
 
-def _normalise_options(user_input: dict[str, Any]) -> dict[str, Any]:
-    """Store whole numbers as ints (the number selector returns floats)."""
+def _normalise_options(kind: CameraKind, user_input: dict[str, Any]) -> dict[str, Any]:
+    """Store whole numbers as ints (the number selector returns floats), empty lists as []."""
     options = dict(user_input)
     for key in _WHOLE_NUMBER_OPTIONS:
         if key in options:
             options[key] = int(options[key])
     options.setdefault(CONF_KINDS, [])
+    if PROFILES[kind].capabilities.gps:
+        options.setdefault(CONF_SKIP_ZONES, [])
     if CONF_SIDECARS in options:
         options.setdefault(CONF_CHANNELS, [])
     return options

@@ -84,6 +84,15 @@ def _is_ip(text: str) -> bool:
     return True
 
 
+def probe_address(data: Mapping[str, Any]) -> tuple[str, int]:
+    """Return the (host, port) the camera's HTTP(S) server listens on, for a bare TCP probe."""
+    parsed = parse_host(data[CONF_HOST]) or ParsedHost(data[CONF_HOST])
+    port = data.get(CONF_PORT) or parsed.port
+    if port:
+        return parsed.host, int(port)
+    return parsed.host, 443 if data.get(CONF_USE_HTTPS) else 80
+
+
 def dashcam_time_zone(now: datetime | None = None) -> tzinfo:
     """Return the zone of a BlackVue clock that keeps standard time: Home Assistant's offset.
 

@@ -39,6 +39,10 @@ CONF_SNAPSHOT_INTERVAL: Final = "snapshot_interval"
 CONF_RECORDING_SYNC: Final = "recording_sync"
 CONF_STREAM: Final = "stream"
 CONF_DAYS_BACK: Final = "days_back"
+CONF_AWAY_PROBE_INTERVAL: Final = "away_probe_interval"
+CONF_ARRIVAL_TRACKER: Final = "arrival_tracker"
+CONF_EVENT_CONTEXT: Final = "event_context"
+CONF_SKIP_ZONES: Final = "skip_parking_zones"
 CONF_TIMELAPSE: Final = "timelapse"
 CONF_TIMELAPSE_FPS: Final = "timelapse_fps"
 CONF_KEEP_FREE: Final = "keep_free"  # GB that must stay free on the archive's disk
@@ -49,6 +53,8 @@ DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_DISK_LIMIT: Final = 90  # percent used
 DEFAULT_SNAPSHOT_INTERVAL: Final = 60  # minutes
 DEFAULT_DAYS_BACK: Final = 7
+DEFAULT_AWAY_PROBE_INTERVAL: Final = 30  # seconds between connects while the camera is away
+DEFAULT_EVENT_CONTEXT: Final = 0  # minutes around an event (0: off)
 DEFAULT_TIMELAPSE_FPS: Final = 10
 DEFAULT_KEEP_FREE: Final = 0  # GB; 0: only the percent limit
 
@@ -74,6 +80,7 @@ class SyncStatus(StrEnum):
 
 EVENT_FILE_SAVED: Final = "camsync_file_saved"
 EVENT_SYNC_FINISHED: Final = "camsync_sync_finished"
+EVENT_TRIP_FINISHED: Final = "camsync_trip_finished"
 EVENT_TIMELAPSE_FINISHED: Final = "camsync_timelapse_finished"
 EVENT_FILE_MIRRORED: Final = "camsync_file_mirrored"
 

@@ -1,9 +1,11 @@
 """The coordinator of one camera: each tick looks at the camera once and publishes one state.
 
 It composes the jobs of their own modules: presence, sync_task, snapshot_schedule, retention,
-timelapses, mirroring and destination_checks. A tick lists the camera once (a survey) and walks
-no directory (the engine's index); an automatic sync reuses that listing, and after the sync the
-listing is planned again against the index instead of asking the camera a second time.
+timelapses, mirroring, destination_checks, arrival and car_jobs. A tick lists the camera once (a
+survey) and walks no directory (the engine's index); an automatic sync reuses that listing, and
+after the sync the listing is planned again against the index instead of asking the camera a
+second time. While the camera is away the ticks leave it alone: the arrival watch probes it with
+a bare TCP connect and has it looked at the moment it answers.
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from . import issues
+from .arrival import ArrivalWatch
+from .car_jobs import CarJobs
+from .connection import probe_address
 from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, CamsyncState, Pending
 from .destination_checks import async_check_writable, async_clear_solved
 from .engine.camera import CameraClient, CameraStorage
 from .engine.errors import Outcome
 from .engine.facade import CameraArchive, DiskFacts, Survey
-from .engine.models import SyncReport
+from .engine.models import SavedFile, SyncReport
 from .errors import outcome_error
+from .latest_event import LatestEventWatch
 from .mirroring import CameraMirrors
+from .places import sync_options
 from .presence import CameraPresence
 from .retention import RetentionSchedule
 from .settings import Settings
@@ -62,7 +69,12 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.history = SyncHistory(hass, entry.entry_id)
         jobs = (hass, entry, archive, settings)  # what every job works on
         self.sync = SyncTask(
-            *jobs, self.presence, self.history, self.async_publish, self._after_sync
+            *jobs,
+            self.presence,
+            self.history,
+            self.async_publish,
+            self._after_sync,
+            self._on_saved,
         )
         self.snapshots = SnapshotSchedule(
             *jobs, self.presence, self.sync.counters, self.async_publish
@@ -72,6 +84,14 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.timelapses = TimelapseJobs(*jobs, self.presence, self.async_publish)
         self.sync.on_saved = self.snapshots.on_saved = self.mirrors.notify_saved
         self.timelapses.on_saved = self.mirrors.notify_saved
+        self.arrival = ArrivalWatch(
+            hass, entry, probe_address(entry.data), settings, self.async_look_now
+        )
+        self.latest_event = LatestEventWatch(archive.place_of)
+        self.car = CarJobs(
+            hass, entry, archive, lambda: self.presence.device_id, self.async_publish
+        )
+        self._look_requested = False
         self._pending: Pending | None = None
         self._storage: CameraStorage | None = None
         self._disk: DiskFacts | None = None
@@ -85,10 +105,18 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     @callback
     def async_start_schedules(self) -> None:
-        """Start the snapshot, retention and timelapse schedules (after the first refresh)."""
+        """Start the snapshot, retention, timelapse, arrival and car jobs (after the first look)."""
         self.snapshots.async_start()
         self.retention.async_start()
         self.timelapses.async_start()
+        self.arrival.async_start()
+        self.car.async_start()
+
+    async def async_look_now(self) -> bool:
+        """Look at the camera now (the arrival watch heard it); return whether it is there."""
+        self._look_requested = True
+        await self.async_refresh()
+        return self.presence.online
 
     @callback
     def async_update_options(self, changes: Mapping[str, Any]) -> None:
@@ -98,17 +126,19 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.hass.config_entries.async_update_entry(entry, options=options)
         settings = Settings.from_options(self.settings.kind, options)
         self.settings = self.sync.settings = self.retention.settings = settings
+        self.arrival.settings = settings
         self.snapshots.async_apply(settings)
         self.async_publish()
 
     async def async_start_sync(self) -> asyncio.Task[SyncReport]:
         """Start a sync now or join the running one ("Sync now", ``camsync.sync``).
 
-        A camera away at the last look is looked at again; still away: a translated error.
+        A camera away at the last look is looked at again (also while the arrival watch probes
+        it); still away: a translated error.
         """
         survey: Survey | None = None
         if not self.sync.running and not self.presence.online:
-            await self.async_refresh()
+            await self.async_look_now()
             if not self.sync.running and not self.presence.online:
                 raise outcome_error(Outcome.OFFLINE, self.config_entry.title, self.presence.reason)
             survey = self._survey
@@ -122,19 +152,27 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         await async_clear_solved(
             self.hass, self.config_entry, self.archive, self.sync, self.settings, self._disk
         )
+        requested, self._look_requested = self._look_requested, False
         if not self.sync.running:
             self._survey = None
-            looked = await self.presence.async_look(self._async_ask_camera)
+            # Away: the arrival watch probes with a bare connect, and asks for a look.
+            looked = (
+                await self.presence.async_look(self._async_ask_camera)
+                if requested or not self.arrival.watching
+                else None
+            )
             await self.retention.async_run_if_due()
             survey = self._survey
             if looked and survey is not None and survey.pending_files and self.settings.auto_sync:
                 self.sync.async_start(survey)
+            elif looked:
+                await self.car.async_finish_trips(survey)
         return self._compose()
 
     async def _async_ask_camera(self) -> bool:
         """List the camera once (when recordings are synced) and read its SD card."""
         if self.settings.recording_sync:
-            options = self.settings.sync_options()
+            options = sync_options(self.hass, self.settings)
             survey = await self.presence.call(
                 self.archive.survey(options, since=self.settings.since())
             )
@@ -148,18 +186,27 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     async def _after_sync(self, report: SyncReport) -> None:
         """Catch up on retention a sync held back, then publish what the archive holds now."""
+        await self.latest_event.async_locate()
         if not await self.retention.async_run_if_due():
             await self._async_changed()
 
     async def _async_changed(self) -> None:
         """Plan the last listing again against the index (no camera call, no walk); publish."""
-        if (survey := await self.archive.replan(self.settings.sync_options())) is not None:
+        survey = await self.archive.replan(sync_options(self.hass, self.settings))
+        if survey is not None:
             self._pending = Pending.of(survey)
+            if not self.sync.running:
+                await self.car.async_finish_trips(survey)
         self._disk = await self.archive.disk()
         self.async_publish()
 
     @callback
+    def _on_saved(self, saved: SavedFile) -> None:
+        self.latest_event.note(saved)
+
+    @callback
     def _on_presence(self, online: bool) -> None:
+        self.arrival.set_away(not online)
         if not online and not self.sync.running:
             self.sync.set_status(SyncStatus.OFFLINE, self.sync.message)
         elif online:
@@ -184,6 +231,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             counters=sync.counters.copy(),
             timelapse=self.timelapses.state,
             settings=self.settings,
+            car=self.car.facts(),
+            latest_event=self.latest_event.event,
         )
 
     @callback

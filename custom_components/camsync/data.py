@@ -11,8 +11,16 @@ from homeassistant.config_entries import ConfigEntry
 
 from .const import SyncStatus
 from .engine.camera import CameraClient, CameraStorage, DeviceInfo
-from .engine.facade import ArchiveFacts, CameraArchive, DiskFacts, Survey, TimelapseProgress
+from .engine.facade import (
+    ArchiveFacts,
+    CameraArchive,
+    CarFacts,
+    DiskFacts,
+    Survey,
+    TimelapseProgress,
+)
 from .engine.models import Progress, SyncReport
+from .latest_event import LatestEvent
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -84,7 +92,9 @@ class CamsyncState:
     ``pending`` is None until the camera was listed (and while a sync runs, the last value
     stays); ``storage`` is the camera's SD card where it reports one. ``last_success`` and
     ``last_attempt`` survive restarts (``sync_history.py``); ``settings`` are the options in
-    force (the switches change some without a reload).
+    force (the switches change some without a reload). ``car`` is the car's position, today's
+    distance and last trip, for a camera with GPS; ``latest_event`` the newest event recording
+    in the archive.
     """
 
     status: SyncStatus
@@ -103,6 +113,8 @@ class CamsyncState:
     counters: SyncCounters
     settings: Settings
     timelapse: TimelapseState | None = None
+    car: CarFacts | None = None
+    latest_event: LatestEvent | None = None
 
     @property
     def last_capture(self) -> datetime | None:

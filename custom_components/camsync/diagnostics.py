@@ -1,7 +1,9 @@
 """Diagnostics: options, the last report, counters, an archive summary and the mirrors' health.
 
 Secrets are redacted: the camera's address and credentials, and every mirror's access key and
-secret (also scrubbed from every text, should a message quote one).
+secret (also scrubbed from every text, should a message quote one). Where the car was is personal
+data: coordinates are redacted (the trip and GPS counts, times and distances stay, which is what
+explains the behaviour).
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ TO_REDACT = {
     "configuration_url",
     *MIRROR_SECRETS,
 }
+COORDINATES = {
+    "latitude",
+    "longitude",
+    "start_latitude",
+    "start_longitude",
+    "end_latitude",
+    "end_longitude",
+}
 
 
 async def async_get_config_entry_diagnostics(
@@ -49,9 +59,12 @@ async def async_get_config_entry_diagnostics(
             "device": asdict(state.device) if state.device else None,
             "coordinator": _sync_state(state),
             "archive": _archive(state, entry.data[CONF_DESTINATION]),
+            "arrival": _arrival(entry),
+            "car": _car(entry),
+            "latest_event": state.latest_event.as_dict() if state.latest_event else None,
             "mirrors": coordinator.mirrors.diagnostics(),
         },
-        TO_REDACT,
+        TO_REDACT | COORDINATES,
     )
     # Messages name the camera's address (and a password could be in one by accident).
     secrets = [entry.data.get(key) for key in (CONF_HOST, CONF_PASSWORD)]
@@ -104,3 +117,32 @@ def _scrub(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, list):
         return [_scrub(item, secrets) for item in value]
     return value
+
+
+def _arrival(entry: CamsyncConfigEntry) -> dict[str, Any]:
+    """Return how the camera's return is watched for (probes while it is away)."""
+    arrival = entry.runtime_data.coordinator.arrival
+    return {
+        "watching": arrival.watching,
+        "probes": arrival.probes,
+        "answers": arrival.answers,
+        "next_probe_in": arrival.interval().total_seconds(),
+    }
+
+
+def _car(entry: CamsyncConfigEntry) -> dict[str, Any] | None:
+    """Return what the archive knows about trips (coordinates redacted by the caller)."""
+    runtime = entry.runtime_data
+    trips = runtime.archive.trips
+    car = runtime.coordinator.data.car
+    if trips is None or car is None:
+        return None
+    return {
+        "recordings_with_summaries": car.recordings,
+        "trips": car.trips,
+        "today_distance": round(car.today_distance, 1),
+        "last_trip": car.last_trip.as_dict() if car.last_trip else None,
+        "position": car.position.as_dict() if car.position else None,
+        "gps_read": asdict(trips.reading),
+        "gps_read_last": asdict(trips.last_reading),
+    }

@@ -1,4 +1,4 @@
-"""Bus events for automations: a file was saved, a sync ended.
+"""Bus events for automations: a file was saved, a sync ended, a trip finished.
 
 A file's event (and each file of a sync report) says where to find it for people: its
 ``media-source://`` id, a title, a thumbnail URL and the URL it plays from (``media_ids.py``).
@@ -10,9 +10,9 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 
-from .const import EVENT_FILE_SAVED, EVENT_SYNC_FINISHED
+from .const import EVENT_FILE_SAVED, EVENT_SYNC_FINISHED, EVENT_TRIP_FINISHED
 from .data import CamsyncConfigEntry
-from .engine.facade import CameraArchive
+from .engine.facade import CameraArchive, FinishedTrip
 from .engine.models import FileRole, SavedFile, SyncReport
 from .media_tree import CameraContext, tree_of
 
@@ -27,6 +27,9 @@ def media_fields(
 ) -> dict[str, Any]:
     """Return the media id, title, thumbnail and URL of an archived file (None where none)."""
     return CameraContext.of(hass, entry, archive).fields(role, name).as_dict()
+
+
+KMH = 3.6  # km/h in a m/s
 
 
 @callback
@@ -88,4 +91,23 @@ def fire_sync_finished(
     data = report_dict(hass, entry, archive, report)
     hass.bus.async_fire(
         EVENT_SYNC_FINISHED, {"entry_id": entry.entry_id, "device_id": device_id} | data
+    )
+
+
+@callback
+def fire_trip_finished(
+    hass: HomeAssistant, entry_id: str, device_id: str | None, finished: FinishedTrip
+) -> None:
+    """Fire ``camsync_trip_finished``: the trip in SI units (m, s, m/s), km and km/h, its GPX."""
+    trip = finished.trip
+    hass.bus.async_fire(
+        EVENT_TRIP_FINISHED,
+        {"entry_id": entry_id, "device_id": device_id}
+        | trip.as_dict()
+        | {
+            "distance_km": round(trip.distance / 1000, 1),
+            "duration_minutes": round(trip.duration.total_seconds() / 60, 1),
+            "max_speed_kmh": None if trip.max_speed is None else round(trip.max_speed * KMH, 1),
+            "gpx_path": None if finished.gpx is None else str(finished.gpx),
+        },
     )

@@ -25,6 +25,8 @@ class KindProfile:
     """What the kinds filter offers (BlackVue type letters, Reolink triggers)."""
     channels: tuple[str, ...] = ()
     """What the directions filter offers (empty: the kind has no such filter)."""
+    zone_skip_kinds: frozenset[str] = frozenset()
+    """Recording kinds the "skip parking recordings inside a zone" option leaves out."""
     is_event: Callable[[str], bool] = lambda _name: False
     """Whether an archived file's name says it belongs to an event (mirrors copy those first)."""
 
@@ -35,6 +37,7 @@ PROFILES: dict[CameraKind, KindProfile] = {
         capabilities=blackvue.CAPABILITIES,
         recording_kinds=blackvue.RECORDING_KINDS,
         channels=blackvue.CHANNELS,
+        zone_skip_kinds=blackvue.PARKING_MOTION_KINDS,
         is_event=blackvue.is_event_name,
     ),
     CameraKind.REOLINK: KindProfile(

@@ -1,10 +1,15 @@
-"""Sensors: last capture, pending downloads, free disk, sync status and progress, and more."""
+"""Sensors: last capture, pending downloads, free disk, sync status and progress, and more.
+
+For a camera with GPS also today's distance and the last trip; for every camera the latest
+event recording (kept across restarts).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -13,9 +18,10 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfInformation
+from homeassistant.const import EntityCategory, UnitOfInformation, UnitOfLength
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoredExtraData, RestoreEntity
 from homeassistant.helpers.typing import StateType
 
 from .compat import PERCENTAGE
@@ -23,7 +29,9 @@ from .const import SyncStatus
 from .coordinator import CamsyncCoordinator
 from .data import CamsyncConfigEntry, CamsyncState
 from .engine.camera import Capabilities
+from .engine.facade import Trip
 from .entity import CamsyncEntity
+from .events import KMH
 from .mirror_entities import async_setup_mirror_sensors
 
 PARALLEL_UPDATES = 0
@@ -37,6 +45,7 @@ class CamsyncSensorDescription(SensorEntityDescription):
     attributes_fn: Callable[[CamsyncState], dict[str, Any]] | None = None
     needs_camera: bool = False
     has_fn: Callable[[Capabilities], bool] = lambda _: True
+    restores_event: bool = False
 
 
 def _progress(state: CamsyncState) -> float | None:
@@ -66,6 +75,59 @@ def _pending_attributes(state: CamsyncState) -> dict[str, Any]:
         "pending_files": pending.files if pending else None,
         "pending_bytes": pending.bytes if pending else None,
     }
+
+
+def _today_distance(state: CamsyncState) -> float | None:
+    return None if state.car is None else round(state.car.today_distance / 1000, 3)
+
+
+def _last_trip(state: CamsyncState) -> Trip | None:
+    return None if state.car is None else state.car.last_trip
+
+
+def _last_trip_distance(state: CamsyncState) -> float | None:
+    trip = _last_trip(state)
+    return None if trip is None else round(trip.distance / 1000, 3)
+
+
+def _kmh(speed: float | None) -> float | None:
+    return None if speed is None else round(speed * KMH, 1)
+
+
+def _last_trip_attributes(state: CamsyncState) -> dict[str, Any]:
+    """Return the last trip for automations: times, duration, speeds (km/h), ends, GPX."""
+    trip = _last_trip(state)
+    if trip is None:
+        return {}
+    return {
+        "start": trip.start.isoformat(),
+        "end": trip.end.isoformat(),
+        "duration_minutes": round(trip.duration.total_seconds() / 60, 1),
+        "max_speed_kmh": _kmh(trip.max_speed),
+        "average_speed_kmh": _kmh(trip.average_speed),
+        "start_latitude": trip.start_point.lat,
+        "start_longitude": trip.start_point.lon,
+        "end_latitude": trip.end_point.lat,
+        "end_longitude": trip.end_point.lon,
+        "recordings": len(trip.recordings),
+        "gpx": trip.gpx_name,
+    }
+
+
+def _latest_event_attributes(state: CamsyncState) -> dict[str, Any]:
+    """Return what the event was (kind, channel, files) and, with GPS, where it was."""
+    event = state.latest_event
+    if event is None:
+        return {}
+    attributes: dict[str, Any] = {
+        "kind": event.kind,
+        "channel": event.channel,
+        "video": Path(event.path).name,
+        "thumbnail": None if event.thumbnail is None else Path(event.thumbnail).name,
+    }
+    if event.latitude is not None and event.longitude is not None:
+        attributes |= {"latitude": event.latitude, "longitude": event.longitude}
+    return attributes
 
 
 SENSORS: tuple[CamsyncSensorDescription, ...] = (
@@ -171,6 +233,34 @@ SENSORS: tuple[CamsyncSensorDescription, ...] = (
         value_fn=_timelapse_progress,
         attributes_fn=_timelapse_attributes,
     ),
+    CamsyncSensorDescription(
+        key="today_distance",
+        translation_key="today_distance",
+        device_class=SensorDeviceClass.DISTANCE,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfLength.KILOMETERS,
+        suggested_display_precision=1,
+        has_fn=lambda capabilities: capabilities.gps,
+        value_fn=_today_distance,
+    ),
+    CamsyncSensorDescription(
+        key="last_trip",
+        translation_key="last_trip",
+        device_class=SensorDeviceClass.DISTANCE,
+        native_unit_of_measurement=UnitOfLength.KILOMETERS,
+        suggested_display_precision=1,
+        has_fn=lambda capabilities: capabilities.gps,
+        value_fn=_last_trip_distance,
+        attributes_fn=_last_trip_attributes,
+    ),
+    CamsyncSensorDescription(
+        key="latest_event",
+        translation_key="latest_event",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda state: state.latest_event.time if state.latest_event else None,
+        attributes_fn=_latest_event_attributes,
+        restores_event=True,
+    ),
 )
 
 
@@ -182,7 +272,9 @@ async def async_setup_entry(
     """Add the sensors of one camera."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
-        CamsyncSensor(coordinator, description)
+        (LatestEventSensor if description.restores_event else CamsyncSensor)(
+            coordinator, description
+        )
         for description in SENSORS
         if description.has_fn(coordinator.client.capabilities)
     )
@@ -219,3 +311,20 @@ class CamsyncSensor(CamsyncEntity, SensorEntity):
         if self.entity_description.attributes_fn is None:
             return None
         return self.entity_description.attributes_fn(self.coordinator.data)
+
+
+class LatestEventSensor(CamsyncSensor, RestoreEntity):
+    """The latest event recording; it comes back after a restart until a newer one arrives."""
+
+    async def async_added_to_hass(self) -> None:
+        """Give the coordinator back the event this sensor showed before the restart."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_extra_data()) is not None:
+            self.coordinator.latest_event.restore(last.as_dict())
+            self.coordinator.async_publish()
+
+    @property
+    def extra_restore_state_data(self) -> ExtraStoredData | None:
+        """Return the event to keep across a restart."""
+        event = self.coordinator.data.latest_event
+        return None if event is None else RestoredExtraData(event.as_dict())

@@ -10,10 +10,13 @@ from typing import Any
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_ARRIVAL_TRACKER,
     CONF_AUTO_SYNC,
+    CONF_AWAY_PROBE_INTERVAL,
     CONF_CHANNELS,
     CONF_DAYS_BACK,
     CONF_DISK_LIMIT,
+    CONF_EVENT_CONTEXT,
     CONF_GROUPING,
     CONF_KEEP_FREE,
     CONF_KINDS,
@@ -21,14 +24,17 @@ from .const import (
     CONF_RECORDING_SYNC,
     CONF_RETENTION_DAYS,
     CONF_SIDECARS,
+    CONF_SKIP_ZONES,
     CONF_SNAPSHOT_INTERVAL,
     CONF_SNAPSHOT_MODE,
     CONF_STREAM,
     CONF_SYNC_INTERVAL,
     CONF_TIMELAPSE,
     CONF_TIMELAPSE_FPS,
+    DEFAULT_AWAY_PROBE_INTERVAL,
     DEFAULT_DAYS_BACK,
     DEFAULT_DISK_LIMIT,
+    DEFAULT_EVENT_CONTEXT,
     DEFAULT_KEEP_FREE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SNAPSHOT_INTERVAL,
@@ -37,7 +43,9 @@ from .const import (
     CameraKind,
     SnapshotMode,
 )
+from .engine.facade import EventContext, Zone
 from .engine.models import Grouping, Priority, SyncOptions
+from .kinds import PROFILES
 
 
 def default_options(kind: CameraKind) -> dict[str, Any]:
@@ -51,7 +59,11 @@ def default_options(kind: CameraKind) -> dict[str, Any]:
         CONF_KINDS: [],
         CONF_PRIORITY: Priority.EVENTS_FIRST.value,
         CONF_GROUPING: Grouping.DAILY.value,
+        CONF_AWAY_PROBE_INTERVAL: DEFAULT_AWAY_PROBE_INTERVAL,
+        CONF_EVENT_CONTEXT: DEFAULT_EVENT_CONTEXT,
     }
+    if PROFILES[kind].capabilities.gps:
+        options |= {CONF_SKIP_ZONES: []}
     if kind is CameraKind.BLACKVUE:
         options |= {CONF_CHANNELS: [], CONF_SIDECARS: True}
     else:
@@ -87,6 +99,11 @@ class Settings:
     days_back: timedelta | None
     snapshot_mode: SnapshotMode
     snapshot_interval: timedelta
+    away_probe_interval: timedelta
+    arrival_tracker: str | None
+    event_context: timedelta
+    skip_zones: tuple[str, ...]
+    zone_kinds: frozenset[str]
     timelapse: bool
     """A timelapse of each day's snapshots, made after midnight."""
     timelapse_fps: int
@@ -115,6 +132,11 @@ class Settings:
             snapshot_interval=timedelta(
                 minutes=float(merged.get(CONF_SNAPSHOT_INTERVAL, DEFAULT_SNAPSHOT_INTERVAL))
             ),
+            away_probe_interval=timedelta(seconds=float(merged[CONF_AWAY_PROBE_INTERVAL])),
+            arrival_tracker=merged.get(CONF_ARRIVAL_TRACKER) or None,
+            event_context=timedelta(minutes=float(merged[CONF_EVENT_CONTEXT])),
+            skip_zones=tuple(merged.get(CONF_SKIP_ZONES) or ()),
+            zone_kinds=PROFILES[kind].zone_skip_kinds,
             timelapse=bool(merged.get(CONF_TIMELAPSE, False)),
             timelapse_fps=int(merged.get(CONF_TIMELAPSE_FPS, DEFAULT_TIMELAPSE_FPS)),
         )
@@ -135,8 +157,13 @@ class Settings:
         window = self.look_back
         return dt_util.utcnow() - window if window else None
 
-    def sync_options(self) -> SyncOptions:
-        """Return what the engine needs for a run."""
+    def sync_options(self, zones: tuple[Zone, ...] = ()) -> SyncOptions:
+        """Return what the engine needs for a run; ``zones``: the skip zones as they are now.
+
+        A run lists the camera again after one check interval, so a parking event recorded
+        during a long catch-up is fetched next, not after the backlog.
+        """
+        context = self.event_context
         return SyncOptions(
             kinds=self.kinds,
             channels=self.channels,
@@ -144,5 +171,9 @@ class Settings:
             priority=self.priority,
             sidecars=self.sidecars,
             disk_limit_percent=self.disk_limit,
+            event_context=EventContext(before=context, after=context) if context else None,
+            skip_zones=zones,
+            zone_kinds=self.zone_kinds if zones else frozenset(),
+            relist_after=self.sync_interval,
             keep_free_bytes=self.keep_free,
         )

@@ -19,6 +19,7 @@ from .engine.facade import CameraArchive, Survey, SyncHooks
 from .engine.models import Progress, SavedFile, SyncReport
 from .events import fire_file_saved, fire_sync_finished
 from .outcomes import update_issues
+from .places import sync_options
 from .presence import CameraPresence
 from .settings import Settings
 from .sync_history import SyncHistory
@@ -39,8 +40,12 @@ class SyncTask:
         history: SyncHistory,
         publish: Callable[[], None],
         after: Callable[[SyncReport], Awaitable[None]],
+        saved: Callable[[SavedFile], None] | None = None,
     ) -> None:
-        """Describe the sync; ``publish`` pushes the state, ``after`` runs once a run ended."""
+        """Describe the sync; ``publish`` pushes the state, ``after`` runs once a run ended.
+
+        ``saved`` hears of every file saved (after its event fired).
+        """
         self.hass = hass
         self.entry = entry
         self.archive = archive
@@ -56,6 +61,7 @@ class SyncTask:
         """Hears every file the sync saved (the mirrors queue it)."""
         self._publish = publish
         self._after = after
+        self._saved = saved
         self._task: asyncio.Task[SyncReport] | None = None
         self._running = False
         self._last_push = 0.0
@@ -105,7 +111,7 @@ class SyncTask:
         settings = self.settings
         try:
             report = await self.archive.sync(
-                settings.sync_options(),
+                sync_options(self.hass, settings),
                 since=settings.since(),
                 survey=survey,
                 hooks=SyncHooks(on_progress=self._on_progress, on_saved=self._on_saved),
@@ -134,6 +140,8 @@ class SyncTask:
         self.counters.files_saved += 1
         self.counters.bytes_saved += saved.size
         fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
+        if self._saved is not None:
+            self._saved(saved)
         if self.on_saved is not None:
             self.on_saved(saved)
 

@@ -23,6 +23,7 @@ Deselect with ``-m "not e2e"``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 import contextlib
 from dataclasses import dataclass, field
@@ -41,9 +42,11 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
-from camera_simulators.blackvue import BlackVueSimulator, make_recordings
+from camera_simulators.__main__ import demo_journeys
+from camera_simulators.blackvue import BlackVueSimulator, journey_recordings, make_recordings
 from camera_simulators.clips import ClipLibrary, make_demo_clips
 from camera_simulators.reolink import ReolinkSimulator, make_reolink_recordings
+from camera_simulators.route import HOME, DashcamGps, Journey, grid_point
 from custom_components.camsync.connection import dashcam_time_zone
 from tests.e2e.harness import REPO, bootstrap, free_port, small_disk, stop_process
 from tests.reolink_fixtures import REOLINK_PASSWORD
@@ -1049,3 +1052,111 @@ async def set_options(hass: HomeAssistant, entry_id: str, **changes: Any) -> Non
         "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", answer
     )
     assert result["type"] == "create_entry", result
+
+
+# --- The car ----------------------------------------------------------------------------------
+
+CAR_CAMERA = "E2E car"
+
+
+@pytest.fixture
+async def journey_dashcam() -> AsyncIterator[tuple[BlackVueSimulator, Journey]]:
+    """Return a dashcam (in this process) that recorded a drive through the made-up town.
+
+    The drive ended a few minutes ago on the dashcam's clock (Home Assistant's standard offset).
+    """
+    local = datetime.now(ZoneInfo(bootstrap.local_time_zone()))
+    clock = dashcam_time_zone(local)
+    now = datetime.now(clock).replace(microsecond=0)
+    (journey,) = demo_journeys(1, now - timedelta(minutes=5))
+    recordings = journey_recordings(journey, size_range=(20_000, 40_000))
+    async with BlackVueSimulator(recordings, gps=DashcamGps([journey], tz=clock)) as simulator:
+        yield simulator, journey
+
+
+async def wait_for_state(
+    hass: HomeAssistant, entity_id: str, ready: Any, timeout: float = SYNC_TIMEOUT_MS / 1000
+) -> dict[str, Any]:
+    """Poll the REST API until ``ready(state)`` holds for an entity; return its state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(bootstrap.BootstrapError):
+            state: dict[str, Any] = await hass.api("GET", f"/api/states/{entity_id}")
+            if ready(state):
+                return state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{entity_id} not ready within {timeout:.0f} s")
+        await asyncio.sleep(0.5)
+
+
+async def test_the_car_on_the_map(
+    journey_dashcam: tuple[BlackVueSimulator, Journey],
+    home_assistant: HomeAssistant,
+    page: Page,
+    artifacts: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Add a dashcam that drove to the shop and back; its car shows on its map, with its trip."""
+    dashcam, journey = journey_dashcam
+    hass, ui = home_assistant, Steps(page, artifacts)
+    assert hass.session is not None
+    home = grid_point(*HOME)
+    await bootstrap.websocket_command(
+        hass.session,
+        hass.url,
+        hass.token,
+        {"type": "config/core/update", "latitude": home[0], "longitude": home[1]},
+    )
+    await bootstrap.run_config_flow(
+        hass.session,
+        hass.url,
+        hass.token,
+        "camsync",
+        [{"next_step_id": "blackvue"}, {"host": f"127.0.0.1:{dashcam.port}", "name": CAR_CAMERA}],
+    )
+    tracker_id = "device_tracker.e2e_car_car"
+    # The first sync runs as soon as the camera is added; both trips finish with it.
+    last_trip = await wait_for_state(
+        hass, "sensor.e2e_car_last_trip", lambda state: state["state"] not in ("unknown", "")
+    )
+    leg = journey.legs[-1]
+    assert abs(float(last_trip["state"]) - leg.distance / 1000) < 0.1 * leg.distance / 1000
+    tracker = await wait_for_state(
+        hass, tracker_id, lambda state: "latitude" in state["attributes"]
+    )
+    home = grid_point(*HOME)
+    assert abs(tracker["attributes"]["latitude"] - home[0]) < 0.001
+    assert abs(tracker["attributes"]["longitude"] - home[1]) < 0.001
+    gpx = sorted(hass.media.rglob("trip_*.gpx"))
+    assert len(gpx) == len(journey.legs), gpx
+
+    with timer("e2e car steps", capsys):
+        async with ui.step("car_login"):
+            await page.goto(hass.url)
+            await page.locator("input[name=username]").fill(USERNAME)
+            await page.locator("input[name=password]").fill(PASSWORD)
+            await page.get_by_role("button", name="Log in").click()
+            await page.locator("ha-sidebar").get_by_text("Settings", exact=True).first.wait_for()
+
+        async with ui.step("car_device_page"):
+            entries = await bootstrap.camsync_entries(hass.session, hass.url, hass.token)
+            (entry,) = [item for item in entries if item["title"] == CAR_CAMERA]
+            await page.goto(f"{hass.url}/config/integrations/integration/camsync")
+            await page.locator("ha-md-list-item[type=button]", has_text=CAR_CAMERA).click()
+            await page.wait_for_url("**/config/devices/device/**")
+            for name in ("Car", "Distance today", "Last trip", "Latest event"):
+                await entity_row(page, name).first.wait_for()
+            await assert_no_raw_keys(page, "the car's device page")
+            assert entry["state"] == "loaded"
+
+        async with ui.step("car_is_home"):
+            await entity_row(page, "Car").first.click()
+            dialog = page.locator("ha-more-info-dialog")
+            await dialog.get_by_text("Home", exact=True).first.wait_for()
+            await page.keyboard.press("Escape")
+
+        async with ui.step("car_on_the_map"):
+            await page.locator("ha-sidebar").get_by_text("Map", exact=True).click()
+            await page.locator("ha-map").first.wait_for()
+            marker = page.locator(f'ha-entity-marker[entity-id="{tracker_id}"]')
+            await marker.first.wait_for(state="attached")

@@ -25,6 +25,7 @@ from syrupy.location import PyTestLocation
 
 from camera_simulators.blackvue import BlackVueSimulator, make_recordings
 from camera_simulators.reolink import ReolinkSimulator
+from camera_simulators.route import DashcamGps
 from custom_components.camsync.connection import dashcam_time_zone
 from custom_components.camsync.const import (
     CONF_AUTO_SYNC,
@@ -65,11 +66,14 @@ def dashcam_now() -> datetime:
 
 @pytest.fixture
 async def dashcam() -> AsyncIterator[BlackVueSimulator]:
-    """Return a simulated dashcam with three two-channel recordings from the last hour."""
+    """Return a simulated dashcam with three two-channel recordings from the last hour.
+
+    The car stood at home all along (no trips, whatever the time of day the test runs at).
+    """
     recordings = make_recordings(
         3, start=dashcam_now() - timedelta(minutes=50), step=timedelta(minutes=10)
     )
-    async with BlackVueSimulator(recordings) as simulator:
+    async with BlackVueSimulator(recordings, gps=DashcamGps(drive=False)) as simulator:
         yield simulator
 
 

@@ -478,6 +478,10 @@ BLACKVUE_OPTIONS = {
     "grouping": "monthly",
     "channels": ["F", "R"],
     "sidecars": False,
+    "event_context": 2.0,
+    "away_probe_interval": 20.0,
+    "arrival_tracker": "person.driver",
+    "skip_parking_zones": ["zone.home"],
 }
 REOLINK_OPTIONS = {
     "auto_sync": True,
@@ -493,6 +497,8 @@ REOLINK_OPTIONS = {
     "days_back": 3.0,
     "snapshot_mode": "hourly",
     "snapshot_interval": 30.0,
+    "event_context": 0.0,
+    "away_probe_interval": 60.0,
 }
 
 
@@ -503,7 +509,14 @@ REOLINK_OPTIONS = {
             CameraKind.BLACKVUE,
             BLACKVUE_OPTIONS,
             BLACKVUE_OPTIONS
-            | {"sync_interval": 15, "retention_days": 0, "disk_limit": 80, "kinds": []},
+            | {
+                "sync_interval": 15,
+                "retention_days": 0,
+                "disk_limit": 80,
+                "kinds": [],
+                "event_context": 2,
+                "away_probe_interval": 20,
+            },
         ),
         (
             CameraKind.REOLINK,
@@ -515,6 +528,8 @@ REOLINK_OPTIONS = {
                 "disk_limit": 95,
                 "days_back": 3,
                 "snapshot_interval": 30,
+                "event_context": 0,
+                "away_probe_interval": 60,
             },
         ),
     ],
@@ -540,11 +555,12 @@ async def test_options_are_stored_and_reload_the_entry(
     assert result["description_placeholders"] == {"title": "Camera"}  # "Camera: options"
     sections = {str(key) for key in result["data_schema"].schema}
     assert sections == (
-        {"recordings", "storage", "snapshots"}
+        {"recordings", "storage", "snapshots", "arrival"}
         if kind is CameraKind.REOLINK
-        else {"recordings", "storage"}
+        else {"recordings", "storage", "arrival"}
     )
-    assert set(fields_of(result)) == set(default_options(kind))
+    # The optional arrival tracker has no default.
+    assert set(fields_of(result)) == {*default_options(kind), "arrival_tracker"}
     assert suggested(result, "sync_interval") == 20
     assert suggested(result, "priority") == default_options(kind)["priority"]
     assert suggested(result, "keep_free") == 0

@@ -25,7 +25,12 @@ from camera_simulators.blackvue import BlackVueSimulator
 from camera_simulators.clips import ClipLibrary, make_clip
 from camera_simulators.reolink import ReolinkSimulator, make_reolink_recordings
 from custom_components.camsync import media_source as camsync_source
-from custom_components.camsync.const import DOMAIN, EVENT_FILE_SAVED
+from custom_components.camsync.const import (
+    CONF_SNAPSHOT_MODE,
+    DOMAIN,
+    EVENT_FILE_SAVED,
+    SnapshotMode,
+)
 from custom_components.camsync.devices.blackvue import parse_video_name
 from custom_components.camsync.devices.reolink import main_trigger, parse_recording_name
 from tests.blackvue_fixtures import archived, sha256_file
@@ -392,7 +397,9 @@ async def reolink(clip_files: list[Path]) -> AsyncIterator[ReolinkSimulator]:
 async def reolink_synced(
     hass: HomeAssistant, reolink: ReolinkSimulator, media: Path
 ) -> MockConfigEntry:
-    entry = reolink_entry(reolink, media / "camsync" / "front_yard")
+    # No scheduled snapshots (one would be taken right after setup): the tests take their own.
+    options = {CONF_SNAPSHOT_MODE: SnapshotMode.OFF.value}
+    entry = reolink_entry(reolink, media / "camsync" / "front_yard", options=options)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -28,9 +28,13 @@ from camera_simulators.blackvue import (
     BlackVueFaults,
     BlackVueSimulator,
     SimRecording,
+    gps_track,
+    journey_recordings,
     make_recordings,
     plan_range,
 )
+from camera_simulators.route import DashcamGps, Journey
+from custom_components.camsync.engine.gps import parse_gps
 
 START = datetime(2026, 1, 1, 12, 0, 0)
 NF = "20260101_120000_NF.mp4"
@@ -182,16 +186,58 @@ async def test_legacy_video_and_sidecars(
     assert thm != sim.expected_bytes("20260101_120000_NF.thm")
 
     _, headers, gps = await fetch(http, f"{sim.base_url}/Record/20260101_120000_N.gps")
-    lines = gps.decode().splitlines()
-    assert 20 <= len(lines) <= 100
-    assert all(re.fullmatch(r"\[\d{13}\]\$GPRMC,.*\*[0-9A-F]{2}", line) for line in lines)
-    assert lines[0].startswith("[1767268800000]$GPRMC,120000.00,A,")
+    # The town drive (camera_simulators.route): RMC and GGA at 1 Hz near 0°/0°, with junk.
+    assert gps == sim.expected_bytes("20260101_120000_N.gps")
+    track = parse_gps(gps)
+    assert 50 <= len(track.fixes) <= 60
+    assert track.fixes[0].time.isoformat().startswith("2026-01-01T12:00:0")
+    assert all(abs(fix.lat) < 0.02 and abs(fix.lon) < 0.02 for fix in track.fixes)
+    assert track.skipped >= 2  # a torn sentence and a bad checksum
 
     _, _, accel = await fetch(http, f"{sim.base_url}/Record/20260101_120000_N.3gf")
     assert len(accel) % 10 == 0
     assert len(accel) > 100
     assert accel == sim.expected_bytes("20260101_120000_N.3gf")
     assert int.from_bytes(accel[10:14], "big") == 100  # second record: 100 ms
+
+
+async def test_old_gps_random_walk_on_request(http: aiohttp.ClientSession) -> None:
+    async with BlackVueSimulator(make_recordings(1, start=START), gps=gps_track) as old:
+        _, _, gps = await fetch(http, f"{old.base_url}/Record/20260101_120000_N.gps")
+    lines = gps.decode().splitlines()
+    assert 20 <= len(lines) <= 100
+    assert all(re.fullmatch(r"\[\d{13}\]\$GPRMC,.*\*[0-9A-F]{2}", line) for line in lines)
+    assert lines[0].startswith("[1767268800000]$GPRMC,120000.00,A,")
+
+
+async def test_journey_recordings_serve_their_window_of_the_drive(
+    http: aiohttp.ClientSession,
+) -> None:
+    journey = Journey()
+    recordings = journey_recordings(journey)
+    windows = journey.recordings()
+    assert [r.name for r in recordings[:2]] == [windows[0].video("F"), windows[0].video("R")]
+    async with BlackVueSimulator(recordings, gps=DashcamGps([journey])) as sim:
+        for window in windows:
+            status, _, body = await fetch(http, f"{sim.base_url}/Record/{window.stem}.gps")
+            if window.has_gps:
+                assert body == journey.gps_file(window.start, window.seconds)
+            else:
+                assert status == 404
+
+
+async def test_connections_are_counted(http: aiohttp.ClientSession) -> None:
+    async with BlackVueSimulator(make_recordings(1, start=START)) as sim:
+        _, writer = await asyncio.open_connection(sim.host, sim.port)
+        writer.close()
+        await writer.wait_closed()
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as one:
+            for _ in range(2):
+                async with one.get(f"{sim.base_url}/blackvue_vod.cgi") as response:
+                    await response.read()
+        await asyncio.sleep(0)
+        assert sim.connections == 3
+        assert len(sim.requests) == 2  # a bare connect is no request
 
 
 async def test_unusual_letters_and_upload_flags(http: aiohttp.ClientSession) -> None:

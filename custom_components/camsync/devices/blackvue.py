@@ -70,11 +70,17 @@ CLOCK_SET_AFTER = 2000
 _SAMPLES = 5
 _SNAPSHOT_LIMIT = 4 * 1024 * 1024
 SNAPSHOT_TIMEOUT = 10.0
+PARKING_KINDS = frozenset("PI")
+"""Parking mode's type letters: motion (P) and impact (I) while the car stands."""
+PARKING_MOTION_KINDS = frozenset("P")
+"""Parking recordings that are no event (motion only): what zone skipping may leave out."""
 CAPABILITIES = Capabilities(
     live_snapshot=True,
     # One client at a time: a live frame would stall the download.
     snapshot_while_syncing=False,
     sidecars=True,
+    gps=True,
+    parking_kinds=PARKING_KINDS,
 )
 
 
@@ -139,6 +145,14 @@ def recorded_at(name: str, tz: tzinfo) -> datetime | None:
     if match is None or match["type"] not in TYPE_ORDER:
         return None
     return _parse_time(match["date"], match["time"], tz)
+
+
+def recording_kind(name: str) -> str | None:
+    """Return the type letter of a BlackVue video or sidecar name, None for any other name."""
+    match = _VIDEO_NAME.fullmatch(name) or _SIDECAR_NAME.fullmatch(name)
+    if match is None or match["type"] not in TYPE_ORDER:
+        return None
+    return match["type"]
 
 
 _SIDECAR_ROLES = {".thm": FileRole.THUMBNAIL, ".gps": FileRole.GPS, ".3gf": FileRole.ACCELEROMETER}

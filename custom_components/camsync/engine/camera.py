@@ -28,7 +28,9 @@ class Capabilities:
     a still can be taken while files download (a dashcam serving one client cannot).
     ``sidecars``: recordings come with thumbnail, GPS or G-sensor files. ``stable_identity``:
     its info carries a unique id (serial or MAC) that survives an address change.
-    ``listed_sizes``: the listing states sizes before a download.
+    ``listed_sizes``: the listing states sizes before a download. ``gps``: recordings come with
+    the car's positions (a dashcam's ``.gps``), so the archive keeps trips and a position.
+    ``parking_kinds``: the recording kinds made while the car is parked (they end a trip).
     """
 
     storage: bool = False
@@ -38,6 +40,8 @@ class Capabilities:
     sidecars: bool = False
     stable_identity: bool = False
     listed_sizes: bool = False
+    gps: bool = False
+    parking_kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,15 +40,25 @@ class EventContext:
         return not recording.event
 
 
-def order_with_context(recordings: Sequence[Recording], context: EventContext) -> list[Recording]:
+def order_with_context(
+    recordings: Sequence[Recording],
+    context: EventContext,
+    pool: Iterable[Recording] | None = None,
+) -> list[Recording]:
     """Return ``recordings`` (in priority order) with each event's context moved right after it.
 
     Context follows its event nearest first (before the event wins a tie, and the event's own
     channel first), each recording once: context already placed for an earlier event stays there.
-    Everything else keeps its order. ``O(n log n)`` plus the size of the contexts.
+    Everything else keeps its order. ``pool`` is where context comes from (default:
+    ``recordings``): a recording of the pool that ``recordings`` left out (a kinds filter keeping
+    events only) joins the result as context. ``O(n log n)`` plus the size of the contexts.
     """
     candidates = sorted(
-        (recording for recording in recordings if context.wants(recording)),
+        (
+            recording
+            for recording in (recordings if pool is None else pool)
+            if context.wants(recording)
+        ),
         key=lambda recording: recording.start,
     )
     starts = [recording.start for recording in candidates]

@@ -21,14 +21,26 @@ from .archive import Archive, ArchivedFile, ArchiveTree
 from .backoff import FAILURES_FILE, FailureBook
 from .camera import CameraClient
 from .catalog import RECORDINGS, SNAPSHOTS, TIMELAPSES, TREES, Catalog, CatalogItem
+from .context import EventContext
 from .deletions import DeletionMemory, Ledger, without_deleted
 from .disk import DiskUsageSource, human_size, measure, usable_size, used_percent
 from .errors import CamsyncError
 from .facts import ArchiveFacts, DiskFacts, RescanReport, Survey
 from .files import run_io
+from .geo import Zone
+from .gpx import gpx_recorded_at
 from .index import ArchiveIndex, scan_trees
 from .lock import DestinationLock, destination_lock
-from .models import FileRole, Grouping, Listing, PruneReport, SavedFile, SyncOptions, SyncReport
+from .models import (
+    FileRole,
+    Grouping,
+    Listing,
+    PruneReport,
+    Recording,
+    SavedFile,
+    SyncOptions,
+    SyncReport,
+)
 from .plan import Plan, make_plan
 from .prune import prune
 from .run import Clock, Known, SyncHooks, run_sync, utc_now
@@ -45,6 +57,8 @@ from .timelapse import (
     timelapse_name,
     timelapse_recorded_at,
 )
+from .triplog import CarFacts, FinishedTrip, GpsReading, TripLog
+from .trips import Position, Trip
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -59,15 +73,22 @@ __all__ = [
     "TREES",
     "ArchiveFacts",
     "CameraArchive",
+    "CarFacts",
     "Catalog",
     "CatalogItem",
     "DiskFacts",
+    "EventContext",
+    "FinishedTrip",
+    "GpsReading",
+    "Position",
     "RescanReport",
     "Survey",
     "SyncHooks",
     "ThumbnailCache",
     "Timelapse",
     "TimelapseProgress",
+    "Trip",
+    "Zone",
     "camera_slug",
     "human_size",
     "prove_writable",
@@ -109,8 +130,9 @@ class CameraArchive:
         self.holder = holder
         self.disk_usage = disk_usage
         self.clock = clock
+        gps = client.capabilities.gps
         self.trees = (
-            ArchiveTree(self.recordings, client.recorded_at),
+            ArchiveTree(self.recordings, self._recognise_recording if gps else client.recorded_at),
             ArchiveTree(self.snapshots, self._recognise_snapshot),
             ArchiveTree(self.timelapses, self._recognise_timelapse),
         )
@@ -120,9 +142,21 @@ class CameraArchive:
         self.deletions = DeletionMemory(self.state_dir / "deleted.json")
         self.ledger = Ledger(self.state_dir / "archived.txt", None)
         self.last_listing: tuple[Listing, datetime | None] | None = None
+        self.listed_at: datetime | None = None
         self.scanned: datetime | None = None
         self._last_plan: _LastPlan | None = None
         self._book: tuple[tuple[int, ...] | None, FailureBook] | None = None
+        self.trips: TripLog | None = (
+            TripLog(
+                self.recordings,
+                self.index.recordings,
+                parking_kinds=client.capabilities.parking_kinds,
+                local_tz=local_tz,
+                clock=clock,
+            )
+            if gps
+            else None
+        )
 
     @property
     def destination(self) -> Path:
@@ -136,6 +170,10 @@ class CameraArchive:
 
     def _recognise_snapshot(self, name: str) -> datetime | None:
         return snapshot_recorded_at(name, self.local_tz)
+
+    def _recognise_recording(self, name: str) -> datetime | None:
+        """Recognise the camera's files and the trips' GPX files camsync wrote beside them."""
+        return self.client.recorded_at(name) or gpx_recorded_at(name, self.local_tz)
 
     def _recognise_timelapse(self, name: str) -> datetime | None:
         return timelapse_recorded_at(name, self.local_tz)
@@ -153,6 +191,8 @@ class CameraArchive:
         """Load the remembered deletions and the ledger, then build the index with one scan."""
         self.deletions = await run_io(DeletionMemory.load, self.state_dir)
         self.ledger = await run_io(Ledger.load, self.state_dir)
+        if self.trips is not None:
+            await self.trips.load()
         return await self.rescan()
 
     async def check_writable(self) -> None:
@@ -245,8 +285,12 @@ class CameraArchive:
     async def survey(self, options: SyncOptions, *, since: datetime | None = None) -> Survey:
         """List the camera once and plan against the index (no walk)."""
         listing = await self.client.async_list_recordings(since=since)
-        self.last_listing = (listing, since)
+        self._note_listing(listing, since)
         return await self._plan(listing, since, options)
+
+    def _note_listing(self, listing: Listing, since: datetime | None) -> None:
+        self.last_listing = (listing, since)
+        self.listed_at = self.clock()
 
     async def replan(self, options: SyncOptions) -> Survey | None:
         """Plan the last listing again against the index as it is now (no camera, no walk)."""
@@ -264,11 +308,20 @@ class CameraArchive:
         now = self.clock()
         last = self._last_plan
         if last is not None and last.still_holds(inputs, options, now):
-            return Survey(listing, last.plan, since)
+            return Survey(
+                listing, last.plan, since, taken=self.listed_at, skipped_in_zones=last.in_zones
+            )
         wanted = await run_io(without_deleted, listing, self.deletions)
+        wanted, in_zones = await self._screen(wanted, options)
         plan = await run_io(make_plan, wanted, self.index.recordings, book, options, now)
-        self._last_plan = _LastPlan(inputs, options, plan)
-        return Survey(listing, plan, since)
+        self._last_plan = _LastPlan(inputs, options, plan, in_zones)
+        return Survey(listing, plan, since, taken=self.listed_at, skipped_in_zones=in_zones)
+
+    async def _screen(self, listing: Listing, options: SyncOptions) -> tuple[Listing, int]:
+        """Leave out the recordings made inside the options' zones (when the camera has GPS)."""
+        if self.trips is None:
+            return listing, 0
+        return await self.trips.screen(listing, options)
 
     def _failure_book(self) -> FailureBook:
         """Return the failure marks, read again only when their file changed (blocking)."""
@@ -300,27 +353,48 @@ class CameraArchive:
             await self.forget_deletions()
         given = hooks or SyncHooks()
         saved: list[str] = []
+        trips = self.trips
+        in_zones = 0
 
         def on_saved(item: SavedFile) -> None:
             self.index.recordings.add(
                 ArchivedFile(item.name, Path(item.path), item.size, item.recorded)
             )
             saved.append(item.name)
+            if trips is not None:
+                trips.note_saved(item)
             if given.on_saved is not None:
                 given.on_saved(item)
 
         def on_listing(listing: Listing) -> None:
-            self.last_listing = (listing, since)
+            if survey is None:  # a survey's listing was noted when it was taken
+                self._note_listing(listing, since)
             if given.on_listing is not None:
                 given.on_listing(listing)
+
+        def on_plan(plan: Plan) -> None:
+            if trips is not None:
+                trips.note_plan(plan)
+            if given.on_plan is not None:
+                given.on_plan(plan)
+
+        async def screen(listing: Listing) -> Listing:
+            nonlocal in_zones
+            listing, skipped = await self._screen(listing, options)
+            in_zones += skipped
+            return listing
+
+        async def in_zone(recording: Recording) -> bool:
+            return trips is not None and await trips.in_zone(recording, options)
 
         known = Known(
             listing=survey.listing if survey is not None else None,
             archived=self.index.recordings,
             deleted=self.deletions,
+            screen=screen,
         )
         try:
-            return await run_sync(
+            report = await run_sync(
                 self.client,
                 self.recordings,
                 options,
@@ -328,12 +402,54 @@ class CameraArchive:
                 since=survey.since if survey is not None else since,
                 disk_usage=self.disk_usage,
                 clock=self.clock,
-                hooks=replace(given, on_saved=on_saved, on_listing=on_listing),
+                hooks=replace(
+                    given,
+                    on_saved=on_saved,
+                    on_listing=on_listing,
+                    on_plan=on_plan,
+                    in_zone=in_zone,
+                ),
                 known=known,
             )
         finally:
             if saved:
                 await self._note_saved(saved)
+            if trips is not None:
+                await trips.drained()
+        report.skipped_in_zones += in_zones
+        return report
+
+    async def finish_trips(self, survey: Survey | None) -> list[FinishedTrip]:
+        """Return the trips that finished since the last call (their GPX written).
+
+        ``survey`` is the last listing planned against the archive as it is now: the archive is
+        complete up to the oldest recording it still has to fetch, or up to when the camera was
+        listed. Without one nothing is known to be complete.
+        """
+        if self.trips is None or survey is None or survey.taken is None:
+            return []
+        pending = [
+            planned.recording.start
+            for planned in survey.plan.files
+            if planned.file.role is FileRole.VIDEO
+        ]
+        return await self.trips.finish(min([survey.taken, *pending]))
+
+    def car(self) -> CarFacts | None:
+        """Return the car's position, today's distance and the last trip (None without GPS).
+
+        Cheap: worked out in the executor whenever the trips change; at midnight call
+        :meth:`refresh_car` so that "today" moves on.
+        """
+        return None if self.trips is None else self.trips.facts
+
+    async def refresh_car(self) -> CarFacts | None:
+        """Work the car's facts out again (a new day began)."""
+        return None if self.trips is None else await self.trips.refresh()
+
+    async def place_of(self, video: str, when: datetime) -> Position | None:
+        """Return where a saved recording was made (None without GPS, or when unknown)."""
+        return None if self.trips is None else await self.trips.place_of(video, when)
 
     async def _note_saved(self, names: list[str]) -> None:
         """Add saved recordings to the ledger; a failure only costs noticing their deletion."""
@@ -396,6 +512,8 @@ class CameraArchive:
                     tree.discard(name)
             await run_io(self._note_pruned, recordings, cutoff, keep_away)
             await run_io(self.thumbnails.forget, gone)
+            if self.trips is not None:
+                await self.trips.forget_before(cutoff)
         return report
 
     def cutoff_freeing(self, wanted: int) -> datetime | None:
@@ -492,6 +610,7 @@ class _LastPlan:
     inputs: _PlanInputs
     options: SyncOptions
     plan: Plan
+    in_zones: int = 0
 
     def still_holds(self, inputs: _PlanInputs, options: SyncOptions, now: datetime) -> bool:
         """Return whether planning ``inputs`` with ``options`` at ``now`` gives this plan."""

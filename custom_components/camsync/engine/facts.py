@@ -18,6 +18,10 @@ class Survey:
     listing: Listing
     plan: Plan
     since: datetime | None
+    taken: datetime | None = None
+    """When the camera was listed."""
+    skipped_in_zones: int = 0
+    """Recordings left out because they were made inside a zone the options name."""
 
     @property
     def pending_recordings(self) -> int:

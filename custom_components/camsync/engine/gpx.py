@@ -8,8 +8,9 @@ a recording that was not downloaded), so map tools draw no straight line across 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 from .archive import Archive
@@ -22,6 +23,21 @@ SCHEMA_LOCATION = f"{GPX_NAMESPACE} {GPX_NAMESPACE}/gpx.xsd"
 SEGMENT_GAP = timedelta(minutes=1)
 """Fixes further apart than this start a new track segment."""
 CREATOR = "camsync"
+_GPX_NAME = re.compile(r"trip_([0-9]{8})_([0-9]{6})\.gpx", re.ASCII)
+
+
+def gpx_recorded_at(name: str, tz: tzinfo) -> datetime | None:
+    """Return when a trip's GPX file (``trip_YYYYMMDD_HHMMSS.gpx``) was recorded, else None.
+
+    Retention and the archive index recognise the GPX files camsync wrote by this name.
+    """
+    match = _GPX_NAME.fullmatch(name)
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S").replace(tzinfo=tz)
+    except ValueError:
+        return None
 
 
 def trip_fixes(trip: Trip, fixes: Iterable[Fix]) -> list[Fix]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Outcome
+from .geo import Zone
+
+if TYPE_CHECKING:
+    from .context import EventContext
 
 
 class FileRole(StrEnum):
@@ -133,6 +137,13 @@ class SyncOptions:
     """Bytes received before they are handed to the disk in one write (fewer, bigger writes)."""
     retry_pause: float = 2.0
     """Seconds before the one retry in a run of a file that got a reset or an HTTP 5xx."""
+    event_context: EventContext | None = None
+    """Fetch the recordings around each event right after it (None: plain priority order)."""
+    skip_zones: tuple[Zone, ...] = ()
+    """Leave out recordings of ``zone_kinds`` made inside any of these zones (home)."""
+    zone_kinds: frozenset[str] = frozenset()
+    relist_after: timedelta | None = None
+    """A run longer than this lists the camera again between two videos (None: never)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +216,8 @@ class SyncReport:
     clock_unset: int = 0
     damaged: int = 0
     """Files whose download failed content verification in this run (dropped, never archived)."""
+    skipped_in_zones: int = 0
+    """Recordings left out because they were made inside a zone the options name."""
 
     @property
     def bytes_saved(self) -> int:
@@ -243,6 +256,7 @@ class SyncReport:
             "filtered": self.filtered,
             "clock_unset": self.clock_unset,
             "damaged": self.damaged,
+            "skipped_in_zones": self.skipped_in_zones,
         }
 
 

@@ -7,11 +7,12 @@ something to fetch (on an idle camera, none).
 from __future__ import annotations
 
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from operator import attrgetter
 
 from .backoff import FailureBook
+from .context import order_with_context
 from .models import FileRole, Listing, Priority, Recording, RemoteFile, SyncOptions
 
 
@@ -106,7 +107,7 @@ def make_plan(
     options: SyncOptions,
     now: datetime,
 ) -> Plan:
-    """Return what to download now, in priority order.
+    """Return what to download now, in priority order (each event's context right after it).
 
     A video comes first and its own sidecars follow it; a sidecar several videos share follows
     the last of them that is planned, so it is fetched once whichever of them arrives.
@@ -121,6 +122,12 @@ def make_plan(
         stable_until = min(rec.start for rec in kept) + options.max_age  # the first to age out
     kept = [rec for rec in kept if not _settled(rec, archived, options.sidecars)]
     _sort(kept, options.priority)
+    if options.event_context is not None:
+        # An event's context may be of a kind the filter leaves out (events only): it is
+        # fetched all the same, right after its event.
+        unfiltered = replace(options, kinds=None)
+        pool = [rec for rec in listing.recordings if wanted(rec, unfiltered, now)]
+        kept = order_with_context(kept, options.event_context, pool)
     planned_videos: set[str] = set()
     seen: set[str] = set()
     backed_off: list[str] = []

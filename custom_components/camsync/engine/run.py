@@ -9,8 +9,8 @@ written, or a camera that resets every download end the run. The report always s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Container, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Container, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import logging
 import shutil
@@ -29,7 +29,16 @@ from .errors import (
 )
 from .files import run_io
 from .lock import destination_lock
-from .models import FailedFile, FileRole, Listing, Progress, SavedFile, SyncOptions, SyncReport
+from .models import (
+    FailedFile,
+    FileRole,
+    Listing,
+    Progress,
+    Recording,
+    SavedFile,
+    SyncOptions,
+    SyncReport,
+)
 from .plan import Plan, PlannedFile, make_plan
 from .transfer import FetchResult, fetch_file
 
@@ -56,6 +65,12 @@ class SyncHooks:
     on_saved: SavedListener | None = None
     on_plan: Callable[[Plan], None] | None = None
     on_listing: Callable[[Listing], None] | None = None
+    in_zone: Callable[[Recording], Awaitable[bool]] | None = None
+    """Asked right before each video: True leaves its recording out (made inside a skip zone).
+
+    Asked again at fetch time because what the archive knows of where the car was grows during
+    the run (the drives' GPS arrives before the parking recordings in events-first order).
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +79,14 @@ class Known:
 
     ``listing``: a listing taken moments ago (None: list the camera). ``archived``: the names in
     the recordings tree, from an index kept current (None: scan the tree). ``deleted``: names the
-    user deleted, not to be fetched again.
+    user deleted, not to be fetched again. ``screen``: the caller's last say over the listing
+    before it is planned (zone skipping).
     """
 
     listing: Listing | None = None
     archived: Container[str] | None = None
     deleted: Container[str] = frozenset()
+    screen: Callable[[Listing], Awaitable[Listing]] | None = None
 
 
 @dataclass(slots=True)
@@ -188,6 +205,8 @@ async def _list_and_plan(
     if archived is None:
         archived = await run_io(archive.scan, client.recorded_at)
     wanted = await run_io(without_deleted, listing, known.deleted)
+    if known.screen is not None:
+        wanted = await known.screen(wanted)
     plan = await run_io(make_plan, wanted, archived, book, options, clock())
     return listing, plan
 
@@ -206,13 +225,45 @@ class _Run:
     saved_names: set[str] = field(default_factory=set)
     settled: dict[str, asyncio.Event] = field(default_factory=dict)
     resets_in_a_row: int = 0
+    planned_names: set[str] = field(default_factory=set)
+    segment_started: datetime | None = None
+    videos_in_segment: int = 0
+    relisting: bool = False
 
     async def sync(self, since: datetime | None, guard: DiskGuard, known: Known) -> None:
-        """List (unless ``known`` has a listing), plan and fetch."""
+        """List (unless ``known`` has a listing), plan and fetch.
+
+        A run longer than ``options.relist_after`` lists the camera again between two videos and
+        goes on with the new plan, so what was recorded meanwhile (a parking event) is fetched
+        in priority order instead of after the whole backlog.
+        """
         listing, plan = await _list_and_plan(
             self.client, self.archive, self.options, self.book, since, self.clock, known
         )
-        self._note_plan(listing, plan)
+        while True:
+            self._note_plan(listing, plan)
+            await self._fetch_plan(plan, guard)
+            if not self.relisting:
+                return
+            self.relisting = False
+            listing, plan = await _list_and_plan(
+                self.client,
+                self.archive,
+                self.options,
+                self.book,
+                since,
+                self.clock,
+                replace(known, listing=None),
+            )
+            _LOGGER.debug(
+                "Listed %s again during the sync: %d files to fetch",
+                self.client.host,
+                len(plan.files),
+            )
+
+    async def _fetch_plan(self, plan: Plan, guard: DiskGuard) -> None:
+        """Fetch a plan's files (until the run is due to list the camera again)."""
+        self.segment_started, self.videos_in_segment = self.clock(), 0
         self.settled = {planned.file.name: asyncio.Event() for planned in plan.files}
         tracker = _Tracker(len(plan.files), plan.known_bytes, self.hooks.on_progress)
         tracker.publish()
@@ -234,7 +285,8 @@ class _Run:
         report.skipped_listing = listing.skipped
         report.clock_unset = listing.clock_unset
         report.filtered = plan.filtered
-        report.planned = len(plan.files)
+        self.planned_names.update(planned.file.name for planned in plan.files)
+        report.planned = len(self.planned_names)
         report.backed_off = list(plan.backed_off)
         if listing.skipped:
             _LOGGER.info(
@@ -252,6 +304,17 @@ class _Run:
         self, queue: Iterator[PlannedFile], guard: DiskGuard, tracker: _Tracker
     ) -> None:
         for planned in queue:
+            if planned.file.role is FileRole.VIDEO:
+                if self._due_to_relist():
+                    self.relisting = True
+                    self.settled[planned.file.name].set()  # its sidecars, if taken, are skipped
+                    return
+                if await self._in_zone(planned):
+                    self.report.skipped_in_zones += 1
+                    tracker.finish(planned, None)
+                    self.settled[planned.file.name].set()
+                    continue
+                self.videos_in_segment += 1
             try:
                 if planned.owners and not await self._an_owner_saved(planned):
                     tracker.finish(planned, None)
@@ -260,6 +323,22 @@ class _Run:
                 await self._fetch(planned, guard, tracker)
             finally:
                 self.settled[planned.file.name].set()
+
+    async def _in_zone(self, planned: PlannedFile) -> bool:
+        """Return True when the caller places the video's recording inside a skip zone."""
+        return self.hooks.in_zone is not None and await self.hooks.in_zone(planned.recording)
+
+    def _due_to_relist(self) -> bool:
+        """Return True when the plan is older than ``relist_after`` (and fetched a video)."""
+        after = self.options.relist_after
+        if self.relisting:
+            return True  # another worker already stopped: all stop
+        return (
+            after is not None
+            and self.segment_started is not None
+            and self.videos_in_segment > 0
+            and self.clock() - self.segment_started >= after
+        )
 
     async def _an_owner_saved(self, planned: PlannedFile) -> bool:
         """Wait for the sidecar's videos still in flight; return whether one of them was saved."""
