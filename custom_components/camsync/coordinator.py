@@ -1,37 +1,34 @@
 """The coordinator of one camera: each tick looks at the camera once and publishes one state.
 
-It composes the jobs of their own modules: presence, sync_task, snapshot_schedule, retention,
-timelapses, mirroring, destination_checks, arrival and car_jobs. A tick lists the camera once (a
-survey) and walks no directory (the engine's index); an automatic sync reuses that listing, and
-after the sync the listing is planned again against the index instead of asking the camera a
-second time. While the camera is away the ticks leave it alone: the arrival watch probes it with
-a bare TCP connect and has it looked at the moment it answers.
+It composes the jobs of their own modules (presence, camera_look, sync_task, snapshot_schedule,
+retention, timelapses, mirroring, destination_checks, arrival, car_jobs). While the camera is
+away the ticks leave it alone: the arrival watch probes it and asks for a look when it answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from . import issues
 from .arrival import ArrivalWatch
+from .camera_look import CameraLook
 from .car_jobs import CarJobs
 from .connection import probe_address
 from .const import DOMAIN, LOGGER, SyncStatus
-from .data import CamsyncConfigEntry, CamsyncState, Pending
+from .data import CamsyncConfigEntry, CamsyncState, compose_state
 from .destination_checks import async_check_writable, async_clear_solved
-from .engine.camera import CameraClient, CameraStorage
+from .engine.camera import CameraClient
 from .engine.errors import Outcome
 from .engine.facade import CameraArchive, DiskFacts, Survey
 from .engine.models import SavedFile, SyncReport
 from .errors import outcome_error
 from .latest_event import LatestEventWatch
 from .mirroring import CameraMirrors
-from .places import sync_options
 from .presence import CameraPresence
 from .retention import RetentionSchedule
 from .settings import Settings
@@ -68,13 +65,9 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.presence = CameraPresence(hass, entry, client, self._on_presence)
         self.history = SyncHistory(hass, entry.entry_id)
         jobs = (hass, entry, archive, settings)  # what every job works on
+        self.look = CameraLook(hass, entry, client, archive, self.presence)
         self.sync = SyncTask(
-            *jobs,
-            self.presence,
-            self.history,
-            self.async_publish,
-            self._after_sync,
-            self._on_saved,
+            *jobs, self.presence, self.history, self.async_publish, self._after_sync
         )
         self.snapshots = SnapshotSchedule(
             *jobs, self.presence, self.sync.counters, self.async_publish
@@ -82,8 +75,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         self.mirrors = CameraMirrors(hass, entry, archive, lambda: self.presence.device_id)
         self.retention = RetentionSchedule(*jobs, self._async_changed, self.mirrors)
         self.timelapses = TimelapseJobs(*jobs, self.presence, self.async_publish)
-        self.sync.on_saved = self.snapshots.on_saved = self.mirrors.notify_saved
-        self.timelapses.on_saved = self.mirrors.notify_saved
+        self.sync.on_saved = self._on_saved
+        self.snapshots.on_saved = self.timelapses.on_saved = self.mirrors.notify_saved
         self.arrival = ArrivalWatch(
             hass, entry, probe_address(entry.data), settings, self.async_look_now
         )
@@ -92,10 +85,7 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             hass, entry, archive, lambda: self.presence.device_id, self.async_publish
         )
         self._look_requested = False
-        self._pending: Pending | None = None
-        self._storage: CameraStorage | None = None
-        self._disk: DiskFacts | None = None
-        self._survey: Survey | None = None
+        self.disk: DiskFacts | None = None
 
     async def _async_setup(self) -> None:
         """Build the archive's index (one scan), read the sync history, check the destination."""
@@ -141,48 +131,33 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
             await self.async_look_now()
             if not self.sync.running and not self.presence.online:
                 raise outcome_error(Outcome.OFFLINE, self.config_entry.title, self.presence.reason)
-            survey = self._survey
+            survey = self.look.survey
         if not self.sync.running:
             await self.retention.async_wait_idle()  # a prune holds the destination a moment
         return self.sync.async_start(survey)
 
     async def _async_update_data(self) -> CamsyncState:
         """Measure the disk, clear solved repairs, look at the camera and maybe start a sync."""
-        self._disk = await self.archive.disk()
+        self.disk = await self.archive.disk()
         await async_clear_solved(
-            self.hass, self.config_entry, self.archive, self.sync, self.settings, self._disk
+            self.hass, self.config_entry, self.archive, self.sync, self.settings, self.disk
         )
         requested, self._look_requested = self._look_requested, False
         if not self.sync.running:
-            self._survey = None
+            self.look.survey = None
             # Away: the arrival watch probes with a bare connect, and asks for a look.
             looked = (
-                await self.presence.async_look(self._async_ask_camera)
+                await self.presence.async_look(partial(self.look.async_ask, self.settings))
                 if requested or not self.arrival.watching
                 else None
             )
             await self.retention.async_run_if_due()
-            survey = self._survey
+            survey = self.look.survey
             if looked and survey is not None and survey.pending_files and self.settings.auto_sync:
                 self.sync.async_start(survey)
             elif looked:
                 await self.car.async_finish_trips(survey)
-        return self._compose()
-
-    async def _async_ask_camera(self) -> bool:
-        """List the camera once (when recordings are synced) and read its SD card."""
-        if self.settings.recording_sync:
-            options = sync_options(self.hass, self.settings)
-            survey = await self.presence.call(
-                self.archive.survey(options, since=self.settings.since())
-            )
-            self._survey, self._pending = survey, Pending.of(survey)
-            issues.update_for_listing(self.hass, self.config_entry, survey.listing.clock_unset)
-        else:
-            self._pending = Pending(0, 0, 0)
-        if self.client.capabilities.storage:
-            self._storage = await self.presence.call(self.client.async_get_storage())
-        return True
+        return compose_state(self)
 
     async def _after_sync(self, report: SyncReport) -> None:
         """Catch up on retention a sync held back, then publish what the archive holds now."""
@@ -192,17 +167,16 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
 
     async def _async_changed(self) -> None:
         """Plan the last listing again against the index (no camera call, no walk); publish."""
-        survey = await self.archive.replan(sync_options(self.hass, self.settings))
-        if survey is not None:
-            self._pending = Pending.of(survey)
-            if not self.sync.running:
-                await self.car.async_finish_trips(survey)
-        self._disk = await self.archive.disk()
+        survey = await self.look.async_replan(self.settings)
+        if survey is not None and not self.sync.running:
+            await self.car.async_finish_trips(survey)
+        self.disk = await self.archive.disk()
         self.async_publish()
 
     @callback
     def _on_saved(self, saved: SavedFile) -> None:
         self.latest_event.note(saved)
+        self.mirrors.notify_saved(saved)
 
     @callback
     def _on_presence(self, online: bool) -> None:
@@ -212,31 +186,8 @@ class CamsyncCoordinator(DataUpdateCoordinator[CamsyncState]):
         elif online:
             self.sync.clear_status(SyncStatus.OFFLINE)
 
-    def _compose(self) -> CamsyncState:
-        sync = self.sync
-        return CamsyncState(
-            status=sync.status,
-            message=sync.message,
-            online=self.presence.online or sync.running,
-            syncing=sync.running,
-            progress=sync.progress,
-            pending=self._pending,
-            archive=self.archive.facts(),
-            disk=self._disk,
-            storage=self._storage,
-            device=self.presence.device,
-            last_success=self.history.last_success,
-            last_attempt=self.history.last_attempt,
-            last_report=sync.last_report,
-            counters=sync.counters.copy(),
-            timelapse=self.timelapses.state,
-            settings=self.settings,
-            car=self.car.facts(),
-            latest_event=self.latest_event.event,
-        )
-
     @callback
     def async_publish(self) -> None:
         """Push a fresh state to the entities without moving the next tick."""
-        self.data = self._compose()
+        self.data = compose_state(self)
         self.async_update_listeners()

@@ -125,3 +125,28 @@ class CamsyncState:
     def newest_image(self) -> Path | None:
         """Return the newest archived snapshot or thumbnail."""
         return self.archive.newest_image
+
+
+def compose_state(coordinator: CamsyncCoordinator) -> CamsyncState:
+    """Return the one snapshot of a camera and its archive that entities and diagnostics read."""
+    sync = coordinator.sync
+    return CamsyncState(
+        status=sync.status,
+        message=sync.message,
+        online=coordinator.presence.online or sync.running,
+        syncing=sync.running,
+        progress=sync.progress,
+        pending=coordinator.look.pending,
+        archive=coordinator.archive.facts(),
+        disk=coordinator.disk,
+        storage=coordinator.look.storage,
+        device=coordinator.presence.device,
+        last_success=coordinator.history.last_success,
+        last_attempt=coordinator.history.last_attempt,
+        last_report=sync.last_report,
+        counters=sync.counters.copy(),
+        timelapse=coordinator.timelapses.state,
+        settings=coordinator.settings,
+        car=coordinator.car.facts(),
+        latest_event=coordinator.latest_event.event,
+    )

@@ -40,12 +40,8 @@ class SyncTask:
         history: SyncHistory,
         publish: Callable[[], None],
         after: Callable[[SyncReport], Awaitable[None]],
-        saved: Callable[[SavedFile], None] | None = None,
     ) -> None:
-        """Describe the sync; ``publish`` pushes the state, ``after`` runs once a run ended.
-
-        ``saved`` hears of every file saved (after its event fired).
-        """
+        """Describe the sync; ``publish`` pushes the state, ``after`` runs once a run ended."""
         self.hass = hass
         self.entry = entry
         self.archive = archive
@@ -58,10 +54,9 @@ class SyncTask:
         self.history = history
         self.counters = SyncCounters()
         self.on_saved: Callable[[SavedFile], None] | None = None
-        """Hears every file the sync saved (the mirrors queue it)."""
+        """Hears every file the sync saved, after its event (the mirrors, the latest event)."""
         self._publish = publish
         self._after = after
-        self._saved = saved
         self._task: asyncio.Task[SyncReport] | None = None
         self._running = False
         self._last_push = 0.0
@@ -140,8 +135,6 @@ class SyncTask:
         self.counters.files_saved += 1
         self.counters.bytes_saved += saved.size
         fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
-        if self._saved is not None:
-            self._saved(saved)
         if self.on_saved is not None:
             self.on_saved(saved)
 
