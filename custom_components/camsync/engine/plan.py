@@ -116,18 +116,20 @@ def make_plan(
         kept = list(listing.recordings)
     else:
         kept = [rec for rec in listing.recordings if wanted(rec, options, now)]
+    if options.event_context is not None:
+        # An event's context may be of a kind the filter leaves out (events only): it is
+        # fetched all the same, right after its event.
+        _sort(kept, options.priority)
+        unfiltered = replace(options, kinds=None)
+        pool = [rec for rec in listing.recordings if wanted(rec, unfiltered, now)]
+        kept = order_with_context(kept, options.event_context, pool)
     filtered = len(listing.recordings) - len(kept)
     stable_until = None
     if options.max_age is not None and kept:
         stable_until = min(rec.start for rec in kept) + options.max_age  # the first to age out
     kept = [rec for rec in kept if not _settled(rec, archived, options.sidecars)]
-    _sort(kept, options.priority)
-    if options.event_context is not None:
-        # An event's context may be of a kind the filter leaves out (events only): it is
-        # fetched all the same, right after its event.
-        unfiltered = replace(options, kinds=None)
-        pool = [rec for rec in listing.recordings if wanted(rec, unfiltered, now)]
-        kept = order_with_context(kept, options.event_context, pool)
+    if options.event_context is None:
+        _sort(kept, options.priority)  # fewer to sort once the settled ones are gone
     planned_videos: set[str] = set()
     seen: set[str] = set()
     backed_off: list[str] = []
