@@ -70,6 +70,9 @@ def test_small_sizes(size: int, layout: content.Layout) -> None:
     assert is_well_formed(data) == (size >= content.TINY_HEADER_SIZE)
 
 
+FTYP_AND_MOOV = content.TINY_HEADER_SIZE - 8  # the tiny file without its mdat header
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     size=st.integers(min_value=0, max_value=4 * content.FRAGMENT_SIZE),
@@ -82,7 +85,8 @@ def test_chunks_and_ranges_agree_with_the_whole(
 ) -> None:
     whole = content.content(NAME, size, layout=layout)
     assert len(whole) == size
-    assert is_well_formed(whole) == (size >= content.TINY_HEADER_SIZE)
+    # Below the tiny file's 32 bytes only its first 24 (ftyp and an empty moov) end on a box.
+    assert is_well_formed(whole) == (size >= content.TINY_HEADER_SIZE or size == FTYP_AND_MOOV)
     start = min(cut, size)
     part = b"".join(content.iter_content(NAME, size, start, None, chunk, layout=layout))
     assert part == whole[start:]
