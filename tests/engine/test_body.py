@@ -16,7 +16,11 @@ import struct
 import aiohttp
 import pytest
 
-from custom_components.camsync.engine.body import open_body
+from custom_components.camsync.engine.body import TAP_SUPPORTED, open_body
+
+# The tap and its raw test server are aiohttp 3.13's (the minimum target); elsewhere every
+# transfer test reads bodies through aiohttp's stream.
+pytestmark = pytest.mark.skipif(not TAP_SUPPORTED, reason="the tap is for aiohttp 3.13")
 
 MIB = 1024 * 1024
 

@@ -36,6 +36,12 @@ class BodyReader(Protocol):
         """Let the connection go: back to the pool when the body ended exactly, else closed."""
 
 
+# The tap relies on how aiohttp 3.13 (Home Assistant 2026.2's) drives a connection's parser and
+# read timeout; aiohttp 3.14 (Home Assistant 2026.10's) times the tapped read out. Elsewhere the
+# body goes through aiohttp's own stream.
+TAP_SUPPORTED = aiohttp.__version__.startswith("3.13.")
+
+
 def open_body(response: aiohttp.ClientResponse, batch_size: int) -> BodyReader:
     """Return a reader of ``response``'s body handing out about ``batch_size`` bytes at a time."""
     tap = _Tap.attach(response, batch_size)
@@ -108,7 +114,8 @@ class _Tap:
         connection = response.connection
         protocol = connection.protocol if connection is not None else None
         if (
-            protocol is None
+            not TAP_SUPPORTED
+            or protocol is None
             or not hasattr(protocol, "set_parser")
             or not hasattr(protocol, "start_timeout")
             or not hasattr(protocol, "_drop_timeout")
