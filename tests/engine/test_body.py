@@ -20,7 +20,7 @@ from custom_components.camsync.engine.body import TAP_SUPPORTED, open_body
 
 # The tap and its raw test server are aiohttp 3.13's (the minimum target); elsewhere every
 # transfer test reads bodies through aiohttp's stream.
-pytestmark = pytest.mark.skipif(not TAP_SUPPORTED, reason="the tap is for aiohttp 3.13")
+pytestmark = pytest.mark.skipif(not TAP_SUPPORTED, reason="the tap is for aiohttp 3.13 and 3.14")
 
 MIB = 1024 * 1024
 
@@ -43,6 +43,7 @@ class RawServer:
     connections: int = 0
     port: int = 0
     _server: asyncio.Server | None = None
+    _handlers: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -52,6 +53,8 @@ class RawServer:
         assert self._server is not None
         self._server.close()
         self._server.close_clients()
+        for handler in self._handlers:  # a stalled scenario may still be sleeping
+            handler.cancel()
         await self._server.wait_closed()
 
     def url(self, path: str) -> str:
@@ -59,6 +62,9 @@ class RawServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        handler = asyncio.current_task()
+        assert handler is not None
+        self._handlers.add(handler)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -69,6 +75,7 @@ class RawServer:
             pass
         finally:
             writer.close()
+            self._handlers.discard(handler)
 
 
 @pytest.fixture

@@ -36,10 +36,10 @@ class BodyReader(Protocol):
         """Let the connection go: back to the pool when the body ended exactly, else closed."""
 
 
-# The tap relies on how aiohttp 3.13 (Home Assistant 2026.2's) drives a connection's parser and
-# read timeout; aiohttp 3.14 (Home Assistant 2026.10's) times the tapped read out. Elsewhere the
-# body goes through aiohttp's own stream.
-TAP_SUPPORTED = aiohttp.__version__.startswith("3.13.")
+# The tap relies on how aiohttp drives a connection's custom payload parser and read timeout;
+# both are the same in 3.13 (Home Assistant 2026.2) and 3.14 (2026.10 and later). Another
+# aiohttp reads bodies through its own stream until the tests here have run against it.
+TAP_SUPPORTED = aiohttp.__version__.startswith(("3.13.", "3.14."))
 
 
 def open_body(response: aiohttp.ClientResponse, batch_size: int) -> BodyReader:
@@ -118,7 +118,6 @@ class _Tap:
             or protocol is None
             or not hasattr(protocol, "set_parser")
             or not hasattr(protocol, "start_timeout")
-            or not hasattr(protocol, "_drop_timeout")
             or response.content_length is None
             or "Transfer-Encoding" in headers
             or headers.get("Content-Encoding", "identity").lower() != "identity"
@@ -139,9 +138,16 @@ class _Tap:
     # -- called by aiohttp's protocol --
 
     def feed_data(self, data: bytes) -> tuple[bool, bytes]:
-        """Keep one piece; say the body ended when the announced length is reached."""
+        """Keep one piece; the tap stays attached after the body's end until ``close``.
+
+        It always answers "not ended": aiohttp 3.14 takes a True as a protocol error and then
+        drops everything the connection receives, so a pooled connection would never see its
+        next answer. ``close`` detaches the tap instead.
+        """
         remaining = self._remaining
         size = len(data)
+        if not size:  # aiohttp 3.14 feeds b"" when reading resumes
+            return False, b""
         if size < remaining:
             self._pieces.append(data)
             self._remaining = remaining - size
@@ -160,7 +166,7 @@ class _Tap:
         self._ended = True
         self._overrun = size > remaining
         self._wake()
-        return True, b""
+        return False, b""
 
     def feed_eof(self) -> None:
         """Note that the connection is gone (aiohttp says why through ``set_exception`` next)."""
@@ -209,9 +215,9 @@ class _Tap:
 
     def close(self) -> None:
         if self._ended and not self._overrun and self._exception is None:
-            # aiohttp re-arms its read timeout on every piece and drops it only at the end of
-            # a body it parsed itself: without this, it would fire on the idle pooled connection.
-            self._protocol._drop_timeout()  # noqa: SLF001 (see above)
+            # Detaching also drops the read timeout aiohttp re-armed with every piece, which
+            # would otherwise fire on the idle pooled connection.
+            self._protocol.set_parser(None, None)
             self._response.release()
         else:
             self._response.close()
