@@ -225,6 +225,49 @@ async def test_a_reader_that_falls_behind_pauses_the_connection(
     assert b"".join(parts) == body
 
 
+def trickle(body: bytes, pieces: int, pause: float) -> Scenario:
+    """Send ``body`` in ``pieces`` parts, ``pause`` seconds apart."""
+
+    async def send(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+        step = -(-len(body) // pieces)
+        for start in range(0, len(body), step):
+            await asyncio.sleep(pause)
+            writer.write(body[start : start + step])
+            await writer.drain()
+
+    return send
+
+
+async def test_a_body_slower_than_the_read_timeout_but_never_silent_that_long_arrives(
+    server: RawServer, session: aiohttp.ClientSession
+) -> None:
+    body = payload(200_000)
+    server.scenarios["/slow"] = trickle(body, pieces=10, pause=0.1)  # 1 s; sock_read is 0.3 s
+
+    data, _, kind = await read_all(session, server.url("/slow"))
+
+    assert data == body
+    assert kind == "_Tap"
+
+
+async def test_a_reader_paused_for_longer_than_the_read_timeout_is_not_timed_out(
+    server: RawServer, session: aiohttp.ClientSession
+) -> None:
+    body = payload(8 * MIB)
+    server.scenarios["/clip"] = whole(body)
+
+    async with session.get(server.url("/clip")) as response:
+        reader = open_body(response, MIB)
+        parts = await reader.batch()
+        await asyncio.sleep(1.0)  # the reader is busy: reading pauses, the peer is not silent
+        while pieces := await reader.batch():
+            parts.extend(pieces)
+        reader.close()
+
+    assert b"".join(parts) == body
+
+
 @pytest.mark.parametrize(
     ("reset", "stall", "error"),
     [

@@ -4,9 +4,11 @@ Through aiohttp's stream, every piece the socket gives (256 KiB at most, about f
 GB) is copied once more by its parser into a new object, and wakes the reading task. For a body
 of known length that is neither chunked nor encoded, the connection's pieces go instead to a
 ``_Tap``: it stands in for a custom payload parser (the hook aiohttp's WebSocket client uses),
-keeps each piece as the transport received it, and wakes the reader once per batch. Everything
-aiohttp does around the body stays: its read timeout, its errors when the connection is lost or
-reset, and the connection's return to the pool when the body ended exactly.
+keeps each piece as the transport received it, and wakes the reader once per batch. aiohttp's
+errors when the connection is lost or reset stay, and so does the connection's return to the
+pool when the body ended exactly. Its read timeout (``sock_read``) is kept too, but watched by
+the tap: aiohttp re-arms a timer for every piece (a few thousand per GB), the tap checks four
+times per timeout whether pieces still arrive, so a silent peer fails after 1 to 1.25 timeouts.
 
 Anything else (chunked, encoded, unknown length, or an aiohttp without the hook) is read from
 ``response.content`` piece by piece, the same batches coming out.
@@ -106,6 +108,11 @@ class _Tap:
         self._paused = False
         self._exception: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self._timeout: float | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._quiet_since = 0.0
+        self._remaining_seen = remaining
 
     @classmethod
     def attach(cls, response: aiohttp.ClientResponse, batch_size: int) -> _Tap | None:
@@ -117,7 +124,7 @@ class _Tap:
             not TAP_SUPPORTED
             or protocol is None
             or not hasattr(protocol, "set_parser")
-            or not hasattr(protocol, "start_timeout")
+            or not hasattr(protocol, "read_timeout")
             or response.content_length is None
             or "Transfer-Encoding" in headers
             or headers.get("Content-Encoding", "identity").lower() != "identity"
@@ -131,8 +138,9 @@ class _Tap:
         first = response.content.read_nowait(-1)
         remaining = response.content_length - len(first)
         tap = cls(response, protocol, first, remaining, batch_size)
-        protocol.set_parser(tap, tap)
-        protocol.start_timeout()  # set_parser stopped the read timeout; it runs from now on
+        protocol.set_parser(tap, tap)  # which also stopped aiohttp's read timeout
+        tap._watch(protocol.read_timeout)
+        protocol.read_timeout = None  # until the next request on this connection sets it again
         return tap
 
     # -- called by aiohttp's protocol --
@@ -214,13 +222,36 @@ class _Tap:
         return pieces
 
     def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         if self._ended and not self._overrun and self._exception is None:
-            # Detaching also drops the read timeout aiohttp re-armed with every piece, which
-            # would otherwise fire on the idle pooled connection.
             self._protocol.set_parser(None, None)
             self._response.release()
         else:
             self._response.close()
+
+    def _watch(self, timeout: float | None) -> None:
+        """Fail the body like aiohttp's read timeout when no piece arrives for ``timeout``."""
+        if timeout:
+            self._timeout = timeout
+            self._quiet_since = self._loop.time()
+            self._watchdog = self._loop.call_later(timeout / 4, self._check)
+
+    def _check(self) -> None:
+        self._watchdog = None
+        timeout = self._timeout
+        if timeout is None or self._ended or self._lost or self._exception is not None:
+            return
+        now = self._loop.time()
+        if self._paused or self._remaining != self._remaining_seen:
+            # Pieces arrived, or reading is paused for the reader: the peer is not to blame.
+            self._remaining_seen = self._remaining
+            self._quiet_since = now
+        elif now - self._quiet_since >= timeout:
+            self.set_exception(aiohttp.SocketTimeoutError("Timeout on reading data from socket"))
+            return
+        self._watchdog = self._loop.call_later(timeout / 4, self._check)
 
     def _wake(self) -> None:
         waiter = self._waiter
