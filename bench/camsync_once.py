@@ -2,9 +2,9 @@
 
 ``python -m bench.camsync_once --camera 127.0.0.1:PORT --dest DIR`` drives the engine's facade
 (``CameraArchive``: start, then sync) with a ``BlackVueClient``, as the Home Assistant layer does,
-in a plain asyncio program. Wall and CPU
-seconds (``getrusage(RUSAGE_SELF)``: every thread, so the executor's writes and fsyncs count,
-less the RSS sampler thread's own) are taken around the run; start-up (the interpreter and the imports) is reported on its own.
+in a plain asyncio program. Wall and CPU seconds (``getrusage(RUSAGE_SELF)``: every thread, so
+the executor's writes and fsyncs count, less the RSS sampler thread's own) are taken around the
+run; start-up (the interpreter and the imports) is reported on its own.
 Peak RSS growth is the highest resident set size sampled during the run (:mod:`bench.rss`)
 minus the resident set size right after the imports. ``verify`` is the time spent in content
 verification (the MP4 box walk of each video before its rename), summed over the files.

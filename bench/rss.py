@@ -41,7 +41,7 @@ class RssSampler:
         self._thread.start()
 
     def stop(self) -> int:
-        """Stop sampling and return the growth over the baseline, in bytes (then its CPU is known)."""
+        """Stop sampling; return the growth over the baseline in bytes (and know its own CPU)."""
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, current_rss())
