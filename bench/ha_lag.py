@@ -11,7 +11,9 @@ with one). Every video is checked afterwards (size and sha256) and every file co
 figure is for a run that really archived everything.
 
 ``CAMSYNC_BENCH_HA_PROFILE=1`` also times every event-loop callback and lists those over 5 ms
-(it adds a little overhead, so the figures of such a run are marked as profiled).
+(it adds a little overhead, so the figures of such a run are marked as profiled);
+``CAMSYNC_BENCH_HA_PYSPY=FILE`` samples Home Assistant with py-spy (if installed in the venv) while
+the syncs run and writes collapsed stacks per thread to FILE.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from bench.context import Context
 from bench.files import MIB, check_videos, final_files, remove_tree, scratch
 from bench.procs import track
 from bench.report import heading, table, verdict
-from camera_simulators.blackvue import SimRecording, make_recordings
+from camera_simulators.blackvue import BlackVueFaults, SimRecording, make_recordings
 
 TARGET_P99_MS = 5.0
 TARGET_MAX_MS = 25.0
@@ -44,6 +46,9 @@ CAMERAS = 4
 _START_LIMIT = 300.0
 _SYNC_LIMIT = 1800.0
 PROFILE_ENV = "CAMSYNC_BENCH_HA_PROFILE"
+PYSPY_ENV = "CAMSYNC_BENCH_HA_PYSPY"
+SWITCH_ENV = "CAMSYNC_BENCH_HA_SWITCH_INTERVAL"
+KINDS_ENV = "CAMSYNC_BENCH_HA_KINDS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +56,9 @@ class Sizes:
     """How much each camera holds: two-channel recordings of one size (plus their sidecars)."""
 
     recordings: int = 20
-    video: int = 16 * MIB
+    video: int = 8 * MIB
+    rate: int = 12 * MIB
+    """Each camera's cap in bytes per second per connection (a camera on a LAN or good Wi-Fi)."""
 
     @property
     def per_camera(self) -> int:
@@ -60,7 +67,7 @@ class Sizes:
 
 
 def _sizes(context: Context) -> Sizes:
-    return Sizes(recordings=4, video=2 * MIB) if context.quick else Sizes()
+    return Sizes(recordings=4, video=2 * MIB, rate=4 * MIB) if context.quick else Sizes()
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -115,6 +122,8 @@ def _configuration(config: Path, work: Path, cameras: list[CameraProcess], profi
         f"  work: {work}\n"
         "  period: 0.01\n"
         f"  profile: {'true' if profile else 'false'}\n"
+        + (f"  switch_interval: {os.environ[SWITCH_ENV]}\n" if os.environ.get(SWITCH_ENV) else "")
+        +
         "  cameras:\n"
         f"{entries}\n"
     )
@@ -144,6 +153,18 @@ def _start_hass(config: Path) -> subprocess.Popen[bytes]:
             env={key: value for key, value in os.environ.items() if key != "PYTHONASYNCIODEBUG"},
         )
     track(process)
+    return process
+
+
+def _start_pyspy(pid: int) -> subprocess.Popen[bytes]:
+    """Sample Home Assistant with py-spy (collapsed stacks per thread) until interrupted."""
+    out = Path(os.environ[PYSPY_ENV]).resolve()
+    spy = Path(sys.executable).parent / "py-spy"
+    argv = [str(spy), "record", "--pid", str(pid), "--rate", "250", "--threads", "--nonblocking"]
+    argv += ["--format", "raw", "--output", str(out)]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    track(process)
+    print(f"  py-spy samples Home Assistant into {out}", flush=True)
     return process
 
 
@@ -213,7 +234,7 @@ def measure(context: Context) -> dict[str, Any]:
         sizes.recordings,
         start=start,
         size_range=(sizes.video, sizes.video),
-        kinds="NEP",
+        kinds=os.environ.get(KINDS_ENV, "NEP"),
         directions="FR",
     )
     base = scratch("ha")
@@ -224,7 +245,8 @@ def measure(context: Context) -> dict[str, Any]:
     hass: subprocess.Popen[bytes] | None = None
     print(
         f"  {CAMERAS} cameras x {len(recordings)} videos of {sizes.video // MIB} MiB "
-        f"({sizes.per_camera / MIB:.0f} MiB each), plus sidecars",
+        f"({sizes.per_camera / MIB:.0f} MiB each), plus sidecars, at most "
+        f"{sizes.rate // MIB} MiB/s per connection",
         flush=True,
     )
     try:
@@ -234,9 +256,13 @@ def measure(context: Context) -> dict[str, Any]:
         _wait_for(work / "ready.json", hass, _START_LIMIT, "the cameras were added")
         print(f"  Home Assistant up, cameras added: {time.perf_counter() - started:.0f} s", flush=True)
         for camera in cameras:
-            camera.setup(recordings)
+            camera.setup(recordings, BlackVueFaults(throughput=sizes.rate))
+        spy = _start_pyspy(hass.pid) if os.environ.get(PYSPY_ENV) else None
         (work / "go").touch()
         probe = _wait_for(work / "results.json", hass, _SYNC_LIMIT, "the syncs finished")
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
         _stop_hass(hass)
         if "error" in probe:
             raise RuntimeError(f"the probe failed: {probe['error']}")
@@ -266,6 +292,7 @@ def _result(
         "cameras": CAMERAS,
         "videos_per_camera": sizes.recordings * 2,
         "video_size": sizes.video,
+        "rate": sizes.rate,
         "profiled": profile,
         "period_ms": probe["period_ms"],
         **during,
@@ -274,6 +301,12 @@ def _result(
         "memory_growth_mb": (probe["rss_after_gc"] - probe["rss_before"]) / 1e6,
         "memory_growth_no_gc_mb": (probe["rss_after"] - probe["rss_before"]) / 1e6,
         "memory_peak_growth_mb": (probe["rss_peak"] - probe["rss_before"]) / 1e6,
+        "memory_growth_trimmed_mb": (
+            (probe["rss_after_trim"] - probe["rss_before"]) / 1e6
+            if probe["rss_after_trim"] is not None
+            else None
+        ),
+        "modules_imported": probe["modules_after"] - probe["modules_before"],
         "rss_before_mb": probe["rss_before"] / 1e6,
         "gc_collections": len(pauses),
         "gc_max_ms": max((pause[0] for pause in pauses), default=0.0),
@@ -314,6 +347,7 @@ def render(result: dict[str, Any]) -> str:
             verdict(result["memory_growth_mb"] <= TARGET_GROWTH_MB),
         ],
         ["  the same without gc after / peak during", _growth(result), "", ""],
+        ["  after gc and malloc_trim(0) (what glibc kept for reuse)", _trimmed(result), "", ""],
     ]
     samples = [
         [
@@ -331,7 +365,8 @@ def render(result: dict[str, Any]) -> str:
     lines = [
         heading("7. Home Assistant, four cameras syncing at once (real hass, its own process)"),
         f"  {result['cameras']} BlackVue simulators x {result['videos_per_camera']} videos of "
-        f"{result['video_size'] // MIB} MiB + sidecars: {', '.join(result['outcomes'])}; "
+        f"{result['video_size'] // MIB} MiB + sidecars, each camera capped at "
+        f"{result['rate'] // MIB} MiB/s per connection: {', '.join(result['outcomes'])};\n  "
         f"{result['saved_files']:,} files, {result['saved_bytes'] / 1e6:,.0f} MB saved in "
         f"{result['duration']:.1f} s ({result['saved_bytes'] / 1e6 / result['duration']:.0f} MB/s)",
         f"  on disk: {result['files']:,} files, {result['bytes'] / 1e6:,.0f} MB; videos "
@@ -350,12 +385,22 @@ def render(result: dict[str, Any]) -> str:
         lines.append("  profiled run (every callback timed): figures slightly inflated")
     slow = result.get("slow_callbacks")
     if slow:
-        lines.append(f"  callbacks over 5 ms: {slow['count']}; by place:")
+        lines.append(
+            f"  callbacks over 5 ms: {slow['count']}, {slow['wall_ms']:.0f} ms wall, of it "
+            f"{slow['cpu_ms']:.0f} ms CPU of the loop thread; by place (count, wall, CPU):"
+        )
         lines.extend(
-            f"    {item['count']:4d} x, {item['total_ms']:7.1f} ms  {item['where']}"
+            f"    {item['count']:4d} x {item['total_ms']:7.1f} {item['cpu_ms']:7.1f} ms  "
+            f"{item['where']}"
             for item in slow["by_place"][:10]
         )
     return "\n".join(lines)
+
+
+def _trimmed(result: dict[str, Any]) -> str:
+    trimmed = result["memory_growth_trimmed_mb"]
+    shown = "-" if trimmed is None else f"{trimmed:.1f} MB"
+    return f"{shown}; {result['modules_imported']} modules imported during the syncs"
 
 
 def _growth(result: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ loop callback is timed and the ones over ``slow_ms`` are kept with the task and 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 from asyncio import AbstractEventLoop, TimerHandle
 from collections import Counter
 from collections.abc import Callable
@@ -26,6 +27,7 @@ import gc
 import json
 import os
 from pathlib import Path
+import sys
 import threading
 import time
 from typing import Any
@@ -60,6 +62,7 @@ CONFIG_SCHEMA = vol.Schema(
                 vol.Optional("period", default=0.01): vol.Coerce(float),
                 vol.Optional("profile", default=False): cv.boolean,
                 vol.Optional("slow_ms", default=5.0): vol.Coerce(float),
+                vol.Optional("switch_interval"): vol.Coerce(float),
             }
         )
     },
@@ -124,39 +127,44 @@ class GcTimer:
 
 
 class SlowCallbacks:
-    """Times every event-loop callback (asyncio ``Handle._run``); keeps those over a limit."""
+    """Times every event-loop callback (asyncio ``Handle._run``); keeps those over a limit.
+
+    Each slow one is kept with the loop thread's CPU time during it: a callback whose wall time
+    is much more than its CPU time was waiting (the GIL held by another thread, or the thread
+    descheduled on a busy machine), not working.
+    """
 
     def __init__(self, limit_ms: float) -> None:
         """Wrap ``Handle._run`` (timer handles share it)."""
-        self.slow: list[tuple[float, str]] = []
+        self.slow: list[tuple[float, float, str]] = []  # (wall ms, thread CPU ms, where)
         self.enabled = False
         original: Callable[[asyncio.Handle], None] = asyncio.Handle._run  # type: ignore[attr-defined]
         limit = limit_ms / 1000
 
         def timed(handle: asyncio.Handle) -> None:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             original(handle)
             took = time.perf_counter() - started
             if took > limit and self.enabled:
-                self.slow.append((took * 1000, _describe(handle)))
+                used = time.thread_time() - cpu
+                self.slow.append((took * 1000, used * 1000, _describe(handle)))
 
         asyncio.Handle._run = timed  # type: ignore[attr-defined,method-assign]
 
 
 def _describe(handle: asyncio.Handle) -> str:
-    """Return which task (and where it stopped) or which callback a handle ran."""
+    """Return which task (and the innermost line it stopped at) or which callback a handle ran."""
     callback = getattr(handle, "_callback", None)
     owner = getattr(callback, "__self__", None)
     if isinstance(owner, asyncio.Task):
-        coro = owner.get_coro()
+        coro: Any = owner.get_coro()
         name = getattr(coro, "__qualname__", repr(coro))
-        stack = owner.get_stack(limit=1)
-        where = (
-            f" (now at {Path(stack[-1].f_code.co_filename).name}:{stack[-1].f_lineno})"
-            if stack
-            else " (done)"
-        )
-        return f"task {name}{where}"
+        where = ""
+        while coro is not None and getattr(coro, "cr_frame", None) is not None:
+            frame = coro.cr_frame
+            where = f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}"
+            coro = getattr(coro, "cr_await", None)
+        return f"task {name} (now at {where or 'its end'})"
     return repr(handle)[:200]
 
 
@@ -178,6 +186,8 @@ class RssPeak(threading.Thread):
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Start the measurement once Home Assistant has started."""
     conf = config[DOMAIN]
+    if "switch_interval" in conf:  # an experiment: how much of the lag is waiting for the GIL
+        sys.setswitchinterval(conf["switch_interval"])
     sampler = LagSampler(hass.loop, conf["period"])
     sampler.start()
     gc_timer = GcTimer()
@@ -237,6 +247,16 @@ async def _sync(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
     }
 
 
+def _malloc_trim() -> bool:
+    """Ask glibc to give freed memory back to the system; return whether it could be asked."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    libc.malloc_trim(0)
+    return True
+
+
 def _write(path: Path, data: dict[str, Any]) -> None:
     partial = path.with_suffix(".tmp")
     partial.write_text(json.dumps(data, indent=1))
@@ -262,6 +282,8 @@ async def _measure(
         idle = sampler.lateness_ms[idle_from:]
         gc.collect()
         rss_before = current_rss()
+        modules_before = len(sys.modules)
+        await asyncio.sleep(0.1)  # the timer delayed by that collection fires before the window
         peak = RssPeak()
         peak.start()
         gc_from, window_from = len(gc_timer.pauses), sampler.mark()
@@ -279,6 +301,9 @@ async def _measure(
         rss_after = current_rss()
         gc.collect()
         rss_after_gc = current_rss()
+        # What the C allocator keeps for reuse but holds no live object (arenas, freed buffers).
+        trimmed = await hass.async_add_executor_job(_malloc_trim)
+        rss_after_trim = current_rss()
         results: dict[str, Any] = {
             "period_ms": conf["period"] * 1000,
             "lateness_ms": window,
@@ -289,6 +314,9 @@ async def _measure(
             "rss_peak": peak.peak,
             "rss_after": rss_after,
             "rss_after_gc": rss_after_gc,
+            "rss_after_trim": rss_after_trim if trimmed else None,
+            "modules_before": modules_before,
+            "modules_after": len(sys.modules),
             "gc_pauses": pauses,
             "entities": len(hass.states.async_all()),
         }
@@ -300,18 +328,22 @@ async def _measure(
     await hass.async_add_executor_job(_write, work / "results.json", results)
 
 
-def _top(slow: list[tuple[float, str]]) -> dict[str, Any]:
+def _top(slow: list[tuple[float, float, str]]) -> dict[str, Any]:
     """Summarise slow callbacks: the longest ones, and how often and long each place was."""
     places: Counter[str] = Counter()
     totals: Counter[str] = Counter()
-    for took, where in slow:
+    cpu: Counter[str] = Counter()
+    for took, used, where in slow:
         places[where] += 1
         totals[where] += took
+        cpu[where] += used
     return {
         "count": len(slow),
+        "wall_ms": sum(item[0] for item in slow),
+        "cpu_ms": sum(item[1] for item in slow),
         "longest": sorted(slow, reverse=True)[:25],
         "by_place": [
-            {"where": where, "count": count, "total_ms": totals[where]}
+            {"where": where, "count": count, "total_ms": totals[where], "cpu_ms": cpu[where]}
             for where, count in places.most_common(25)
         ],
     }
