@@ -18,6 +18,7 @@ the syncs run and writes collapsed stacks per thread to FILE.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import json
@@ -207,6 +208,7 @@ def _check(config: Path, cameras: int, recordings: list[SimRecording]) -> dict[s
     """Check every camera's videos (size and sha256) and count all files and bytes archived."""
     intact = expected = files = size = 0
     summaries = []
+    suffixes: Counter[str] = Counter()
     for number in range(1, cameras + 1):
         dest = config / "media" / "camsync" / f"bench_{number}"
         check = check_videos(dest, recordings)
@@ -215,6 +217,7 @@ def _check(config: Path, cameras: int, recordings: list[SimRecording]) -> dict[s
         summaries.append(check.summary())
         found = final_files(dest)
         files += len(found)
+        suffixes.update(path.suffix for path in found.values())
         size += sum(path.stat().st_size for path in found.values())
     return {
         "videos_intact": intact,
@@ -222,6 +225,7 @@ def _check(config: Path, cameras: int, recordings: list[SimRecording]) -> dict[s
         "files": files,
         "bytes": size,
         "per_camera": summaries,
+        "by_suffix": dict(sorted(suffixes.items())),
     }
 
 
@@ -369,7 +373,8 @@ def render(result: dict[str, Any]) -> str:
         f"{result['rate'] // MIB} MiB/s per connection: {', '.join(result['outcomes'])};\n  "
         f"{result['saved_files']:,} files, {result['saved_bytes'] / 1e6:,.0f} MB saved in "
         f"{result['duration']:.1f} s ({result['saved_bytes'] / 1e6 / result['duration']:.0f} MB/s)",
-        f"  on disk: {result['files']:,} files, {result['bytes'] / 1e6:,.0f} MB; videos "
+        f"  on disk: {result['files']:,} files ({result['by_suffix'].get('.gpx', 0)} of them the "
+        f"trips' GPX camsync wrote), {result['bytes'] / 1e6:,.0f} MB; videos "
         f"{result['videos_intact']}/{result['videos_expected']} intact (size and sha256)",
         f"  a {result['period_ms']:g} ms timer on Home Assistant's loop records how late it fires",
         table(["figure", "value", "target", ""], rows),
