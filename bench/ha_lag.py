@@ -19,7 +19,7 @@ the syncs run and writes collapsed stacks per thread to FILE.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 import json
 import os
@@ -43,6 +43,17 @@ TARGET_P99_MS = 5.0
 TARGET_MAX_MS = 25.0
 TARGET_GROWTH_MB = 30.0
 PROBE = Path(__file__).resolve().parent / "camsync_bench_probe"
+# Written at run time: the repository holds exactly one manifest, camsync's (HACS looks for it).
+PROBE_MANIFEST = {
+    "domain": PROBE.name,
+    "name": "camsync benchmark probe",
+    "after_dependencies": ["camsync"],
+    "codeowners": [],
+    "documentation": "https://github.com/camsync/camsync",
+    "iot_class": "local_polling",
+    "requirements": [],
+    "version": "0.0.1",
+}
 CAMERAS = 4
 _START_LIMIT = 300.0
 _SYNC_LIMIT = 1800.0
@@ -50,6 +61,7 @@ PROFILE_ENV = "CAMSYNC_BENCH_HA_PROFILE"
 PYSPY_ENV = "CAMSYNC_BENCH_HA_PYSPY"
 SWITCH_ENV = "CAMSYNC_BENCH_HA_SWITCH_INTERVAL"
 KINDS_ENV = "CAMSYNC_BENCH_HA_KINDS"
+RATE_ENV = "CAMSYNC_BENCH_HA_RATE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +80,10 @@ class Sizes:
 
 
 def _sizes(context: Context) -> Sizes:
-    return Sizes(recordings=4, video=2 * MIB, rate=4 * MIB) if context.quick else Sizes()
+    sizes = Sizes(recordings=4, video=2 * MIB, rate=4 * MIB) if context.quick else Sizes()
+    if rate := os.environ.get(RATE_ENV):
+        sizes = replace(sizes, rate=int(float(rate) * MIB))
+    return sizes
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -124,8 +139,7 @@ def _configuration(config: Path, work: Path, cameras: list[CameraProcess], profi
         "  period: 0.01\n"
         f"  profile: {'true' if profile else 'false'}\n"
         + (f"  switch_interval: {os.environ[SWITCH_ENV]}\n" if os.environ.get(SWITCH_ENV) else "")
-        +
-        "  cameras:\n"
+        + "  cameras:\n"
         f"{entries}\n"
     )
 
@@ -136,7 +150,9 @@ def _prepare(config: Path, work: Path, cameras: list[CameraProcess], profile: bo
     (config / "media" / "camsync").mkdir(parents=True)
     work.mkdir()
     (components / "camsync").symlink_to(REPO / "custom_components" / "camsync")
-    shutil.copytree(PROBE, components / PROBE.name, ignore=shutil.ignore_patterns("__pycache__"))
+    probe = components / PROBE.name
+    shutil.copytree(PROBE, probe, ignore=shutil.ignore_patterns("__pycache__"))
+    (probe / "manifest.json").write_text(json.dumps(PROBE_MANIFEST, indent=2) + "\n")
     (config / "configuration.yaml").write_text(_configuration(config, work, cameras, profile))
 
 
@@ -249,8 +265,7 @@ def measure(context: Context) -> dict[str, Any]:
     hass: subprocess.Popen[bytes] | None = None
     print(
         f"  {CAMERAS} cameras x {len(recordings)} videos of {sizes.video // MIB} MiB "
-        f"({sizes.per_camera / MIB:.0f} MiB each), plus sidecars, at most "
-        f"{sizes.rate // MIB} MiB/s per connection",
+        f"({sizes.per_camera / MIB:.0f} MiB each), plus sidecars, {_cap(sizes.rate)}",
         flush=True,
     )
     try:
@@ -258,9 +273,11 @@ def measure(context: Context) -> dict[str, Any]:
         started = time.perf_counter()
         hass = _start_hass(config)
         _wait_for(work / "ready.json", hass, _START_LIMIT, "the cameras were added")
-        print(f"  Home Assistant up, cameras added: {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"  Home Assistant up, cameras added: {time.perf_counter() - started:.0f} s", flush=True
+        )
         for camera in cameras:
-            camera.setup(recordings, BlackVueFaults(throughput=sizes.rate))
+            camera.setup(recordings, BlackVueFaults(throughput=sizes.rate or None))
         spy = _start_pyspy(hass.pid) if os.environ.get(PYSPY_ENV) else None
         (work / "go").touch()
         probe = _wait_for(work / "results.json", hass, _SYNC_LIMIT, "the syncs finished")
@@ -320,6 +337,7 @@ def _result(
         "saved_bytes": sum(item.get("saved_bytes", 0) for item in syncs),
         "outcomes": sorted({item.get("outcome", item.get("error", "?")) for item in syncs}),
         "entities": probe["entities"],
+        "loop_thread": probe["loop_thread"],
         **checked,
         "log": log,
     }
@@ -369,8 +387,8 @@ def render(result: dict[str, Any]) -> str:
     lines = [
         heading("7. Home Assistant, four cameras syncing at once (real hass, its own process)"),
         f"  {result['cameras']} BlackVue simulators x {result['videos_per_camera']} videos of "
-        f"{result['video_size'] // MIB} MiB + sidecars, each camera capped at "
-        f"{result['rate'] // MIB} MiB/s per connection: {', '.join(result['outcomes'])};\n  "
+        f"{result['video_size'] // MIB} MiB + sidecars, {_cap(result['rate'])}: "
+        f"{', '.join(result['outcomes'])};\n  "
         f"{result['saved_files']:,} files, {result['saved_bytes'] / 1e6:,.0f} MB saved in "
         f"{result['duration']:.1f} s ({result['saved_bytes'] / 1e6 / result['duration']:.0f} MB/s)",
         f"  on disk: {result['files']:,} files ({result['by_suffix'].get('.gpx', 0)} of them the "
@@ -379,10 +397,13 @@ def render(result: dict[str, Any]) -> str:
         f"  a {result['period_ms']:g} ms timer on Home Assistant's loop records how late it fires",
         table(["figure", "value", "target", ""], rows),
         "",
-        table(["timer lateness ms", "samples", "p50", "p99", "p99.9", "max", "> 5", "> 25"], samples),
+        table(
+            ["timer lateness ms", "samples", "p50", "p99", "p99.9", "max", "> 5", "> 25"], samples
+        ),
         f"  gc during the syncs: {result['gc_collections']} collections "
         f"({result['gc_gen2']} full), longest {result['gc_max_ms']:.1f} ms; "
         f"RSS before {result['rss_before_mb']:.0f} MB; {result['entities']} entities",
+        _loop_thread(result),
         f"  Home Assistant's log: {result['log']['errors']} ERROR lines, "
         f"{result['log']['blocking_warnings']} blocking-call warnings",
     ]
@@ -402,6 +423,21 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _loop_thread(result: dict[str, Any]) -> str:
+    thread = result["loop_thread"]
+    if not thread:
+        return "  the loop thread's scheduling: not available"
+    return (
+        f"  the loop thread during the syncs: {thread['cpu_ns'] / 1e9:.2f} s on a CPU, "
+        f"{thread['runqueue_ns'] / 1e9:.2f} s ready but without one (the machine busy), "
+        f"{thread['involuntary']:,} preemptions, {thread['voluntary']:,} waits (I/O, GIL)"
+    )
+
+
+def _cap(rate: int) -> str:
+    return f"each camera capped at {rate / MIB:g} MiB/s per connection" if rate else "uncapped"
+
+
 def _trimmed(result: dict[str, Any]) -> str:
     trimmed = result["memory_growth_trimmed_mb"]
     shown = "-" if trimmed is None else f"{trimmed:.1f} MB"
@@ -409,6 +445,4 @@ def _trimmed(result: dict[str, Any]) -> str:
 
 
 def _growth(result: dict[str, Any]) -> str:
-    return (
-        f"{result['memory_growth_no_gc_mb']:.1f} / {result['memory_peak_growth_mb']:.1f} MB"
-    )
+    return f"{result['memory_growth_no_gc_mb']:.1f} / {result['memory_peak_growth_mb']:.1f} MB"

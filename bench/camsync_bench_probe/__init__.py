@@ -19,10 +19,10 @@ loop callback is timed and the ones over ``slow_ms`` are kept with the task and 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 from asyncio import AbstractEventLoop, TimerHandle
 from collections import Counter
 from collections.abc import Callable
+import ctypes
 import gc
 import json
 import os
@@ -32,14 +32,13 @@ import threading
 import time
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
+import voluptuous as vol
 
 DOMAIN = "camsync_bench_probe"
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -74,6 +73,30 @@ def current_rss() -> int:
     """Return this process's resident set size in bytes (Linux ``/proc/self/statm``)."""
     with open("/proc/self/statm", "rb") as statm:
         return int(statm.read().split()[1]) * _PAGE
+
+
+def thread_sched() -> dict[str, int]:
+    """Return the calling thread's CPU and run-queue time (ns) and context switches (Linux).
+
+    Run-queue time is how long the thread was ready to run but had no CPU (the machine busy);
+    waiting for the GIL or for I/O is a voluntary switch, not run-queue time.
+    """
+    task = Path(f"/proc/self/task/{threading.get_native_id()}")
+    try:
+        on_cpu, waiting, _ = (task / "schedstat").read_text().split()
+        status = dict(
+            line.split(":\t", 1)
+            for line in (task / "status").read_text().splitlines()
+            if ":\t" in line
+        )
+    except (OSError, ValueError):
+        return {}
+    return {
+        "cpu_ns": int(on_cpu),
+        "runqueue_ns": int(waiting),
+        "voluntary": int(status["voluntary_ctxt_switches"]),
+        "involuntary": int(status["nonvoluntary_ctxt_switches"]),
+    }
 
 
 class LagSampler:
@@ -138,7 +161,8 @@ class SlowCallbacks:
         """Wrap ``Handle._run`` (timer handles share it)."""
         self.slow: list[tuple[float, float, str]] = []  # (wall ms, thread CPU ms, where)
         self.enabled = False
-        original: Callable[[asyncio.Handle], None] = asyncio.Handle._run  # type: ignore[attr-defined]
+        # asyncio's debug mode times callbacks the same way, but slows everything else down too.
+        original: Callable[[asyncio.Handle], None] = asyncio.Handle._run  # noqa: SLF001
         limit = limit_ms / 1000
 
         def timed(handle: asyncio.Handle) -> None:
@@ -149,7 +173,7 @@ class SlowCallbacks:
                 used = time.thread_time() - cpu
                 self.slow.append((took * 1000, used * 1000, _describe(handle)))
 
-        asyncio.Handle._run = timed  # type: ignore[attr-defined,method-assign]
+        asyncio.Handle._run = timed  # type: ignore[method-assign,assignment]  # noqa: SLF001
 
 
 def _describe(handle: asyncio.Handle) -> str:
@@ -235,14 +259,14 @@ async def _sync(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
             blocking=True,
             return_response=True,
         )
-    except Exception as err:  # noqa: BLE001  (the harness reports it)
+    except Exception as err:
         return {"error": f"{type(err).__name__}: {err}", "wall": time.perf_counter() - started}
     assert response is not None
     return {
         "outcome": response["outcome"],
         "saved_files": response["saved_files"],
         "saved_bytes": response["saved_bytes"],
-        "failed": len(response["failed"]),
+        "failed": len(response["failed"]),  # type: ignore[arg-type]
         "wall": time.perf_counter() - started,
     }
 
@@ -287,11 +311,13 @@ async def _measure(
         peak = RssPeak()
         peak.start()
         gc_from, window_from = len(gc_timer.pauses), sampler.mark()
+        sched_before = thread_sched()
         if slow is not None:
             slow.enabled = True
         began = time.perf_counter()
         syncs = await asyncio.gather(*(_sync(hass, entry_id) for entry_id in entry_ids))
         wall = time.perf_counter() - began
+        sched_after = thread_sched()
         if slow is not None:
             slow.enabled = False
         window = sampler.lateness_ms[window_from:]
@@ -319,10 +345,13 @@ async def _measure(
             "modules_after": len(sys.modules),
             "gc_pauses": pauses,
             "entities": len(hass.states.async_all()),
+            "loop_thread": {key: sched_after[key] - sched_before[key] for key in sched_after}
+            if sched_before and sched_after
+            else {},
         }
         if slow is not None:
             results["slow_callbacks"] = _top(slow.slow)
-    except Exception as err:  # noqa: BLE001  (the harness reports it instead of timing out)
+    except Exception as err:
         results = {"error": f"{type(err).__name__}: {err}"}
     sampler.stop()
     await hass.async_add_executor_job(_write, work / "results.json", results)
@@ -331,12 +360,12 @@ async def _measure(
 def _top(slow: list[tuple[float, float, str]]) -> dict[str, Any]:
     """Summarise slow callbacks: the longest ones, and how often and long each place was."""
     places: Counter[str] = Counter()
-    totals: Counter[str] = Counter()
-    cpu: Counter[str] = Counter()
+    totals: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for took, used, where in slow:
         places[where] += 1
-        totals[where] += took
-        cpu[where] += used
+        totals[where] = totals.get(where, 0.0) + took
+        cpu[where] = cpu.get(where, 0.0) + used
     return {
         "count": len(slow),
         "wall_ms": sum(item[0] for item in slow),
