@@ -22,6 +22,7 @@ from bench import (
     car,
     faults,
     gps,
+    ha_lag,
     idle,
     loop_stall,
     media,
@@ -89,6 +90,7 @@ BENCHMARKS = (
     Benchmark("idle", idle.measure, idle.render),
     Benchmark("car", _car, car.render),
     Benchmark("media", media.measure, media.render),
+    Benchmark("ha", ha_lag.measure, ha_lag.render),
 )
 NAMES = [benchmark.name for benchmark in BENCHMARKS]
 

@@ -47,3 +47,48 @@ def test_the_summary_has_every_target_key_even_when_nothing_ran() -> None:
         assert key in result
         assert result["verdicts"].get(key, "not measured") == "not measured"
     assert "not measured" in summary.render(result, "0.00 / 0.00 on 2 CPUs")
+
+
+def test_the_ha_benchmark_measures_a_real_home_assistant_at_its_smallest_size() -> None:
+    from bench import ha_lag, summary
+    from bench.context import Context
+
+    context = Context.create(quick=True)
+    try:
+        result = ha_lag.measure(context)
+    finally:
+        context.close()
+
+    # Four cameras of 8 videos each: every video archived intact, with its sidecars.
+    assert result["outcomes"] == ["completed"]
+    assert result["videos_expected"] == 4 * 8
+    assert result["videos_intact"] == 4 * 8
+    # On disk: what the syncs saved, and the GPX of the trips camsync found in the .gps files.
+    assert result["files"] - result["by_suffix"].get(".gpx", 0) == result["saved_files"] > 4 * 8
+    assert result["bytes"] >= result["saved_bytes"] >= 4 * 8 * 2 * 1024 * 1024
+    # The timer fired all along the syncs, and the figures are the summary's.
+    assert result["samples"] > 0
+    assert result["idle"]["samples"] > 0
+    assert 0 <= result["p99_ms"] <= result["max_ms"]
+    assert result["log"]["errors"] == 0
+    figures = summary.summarise({"ha": result})
+    assert figures["ha_loop_lag_p99_ms"] == result["p99_ms"]
+    assert figures["ha_memory_growth_mb"] == result["memory_growth_mb"]
+    assert "four cameras syncing at once" in ha_lag.render(result)
+
+
+def test_lag_figures_take_nearest_rank_percentiles() -> None:
+    from bench.ha_lag import lag_figures, percentile
+
+    values = [float(value) for value in range(1, 1001)]  # 1 .. 1000 ms
+    figures = lag_figures(list(reversed(values)))
+    assert figures["samples"] == 1000
+    assert figures["p50_ms"] == 500.0
+    assert figures["p99_ms"] == 990.0
+    assert figures["p999_ms"] == 999.0
+    assert figures["max_ms"] == 1000.0
+    assert figures["over_5ms"] == 995
+    assert figures["over_25ms"] == 975
+    assert percentile([], 0.99) == 0.0
+    assert percentile([3.0], 0.99) == 3.0
+    assert lag_figures([])["max_ms"] == 0.0

@@ -72,8 +72,11 @@ def report_dict(
     """Return a sync report as events and responses give it: each saved file with its media."""
     data = report.as_dict()
     roles = {item.name: item.role for item in report.saved}
+    # One context for the whole report: its titles are built from the translations once, not
+    # once per file (a report of a few hundred files held the event loop for tens of ms).
+    context = CameraContext.of(hass, entry, archive)
     data["saved"] = [
-        saved | media_fields(hass, entry, archive, roles[saved["name"]], saved["name"])
+        saved | context.fields(roles[saved["name"]], saved["name"]).as_dict()
         for saved in data["saved"]
     ]
     return data

@@ -18,6 +18,7 @@ from .data import CamsyncConfigEntry, SyncCounters
 from .engine.facade import CameraArchive, Survey, SyncHooks
 from .engine.models import Progress, SavedFile, SyncReport
 from .events import fire_file_saved, fire_sync_finished
+from .memory import release_free_memory
 from .outcomes import update_issues
 from .places import sync_options
 from .presence import CameraPresence
@@ -117,6 +118,8 @@ class SyncTask:
         finally:
             self._running = False
         self._finish(report)
+        if report.bytes_received:
+            await self.hass.async_add_executor_job(release_free_memory)
         await self._after(report)
         return report
 

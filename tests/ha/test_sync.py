@@ -274,3 +274,18 @@ async def test_reload_and_unload_leave_no_open_file(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
     assert open_in_archive() == []
+
+
+async def test_a_sync_that_received_data_gives_freed_memory_back(
+    hass: HomeAssistant, entry: MockConfigEntry, dashcam: BlackVueSimulator, destination: Path
+) -> None:
+    with patch(
+        "custom_components.camsync.sync_task.release_free_memory", return_value=True
+    ) as release:
+        report = await sync_and_wait(hass, entry)
+        assert report["saved_files"] > 0
+        assert release.call_count == 1
+        # A sync that finds nothing new received nothing: there is nothing to give back.
+        again = await sync_and_wait(hass, entry)
+        assert again["saved_files"] == 0
+        assert release.call_count == 1
