@@ -459,9 +459,18 @@ def browse_camera_node(
     return view.browse(context, rest[1:])
 
 
-def file_item(context: CameraContext, rest: Sequence[str]) -> CatalogItem | None:
-    """Return the archived file ``<tree>/<name>`` names, None when it is not one to show."""
+def file_item(
+    context: CameraContext, rest: Sequence[str], *, thumbnails: bool = False
+) -> CatalogItem | None:
+    """Return the archived file ``<tree>/<name>`` names, None when it is not one to show.
+
+    ``thumbnails`` also accepts a camera's thumbnail sidecar (resolving, not browsing).
+    """
     if len(rest) != 2:
         return None
     item = context.catalog.item(rest[0], rest[1])
-    return item if item is not None and item.shown else None
+    if item is None:
+        return None
+    if item.shown or (thumbnails and item.facts.role is FileRole.THUMBNAIL):
+        return item
+    return None
