@@ -49,7 +49,7 @@ class LatestEvent:
         }
 
     def media(self, entry_id: str) -> dict[str, str | None]:
-        """Return where dashboards and notifications find it (camera entry ``entry_id``).
+        """Return where automations and notifications find it (camera entry ``entry_id``).
 
         ``media_content_id`` is its thumbnail's media-source id when the camera made one (a
         BlackVue ``.thm``), ``video_media_content_id`` the video's; ``thumbnail_url`` is the

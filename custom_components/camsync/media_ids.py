@@ -3,7 +3,7 @@
 ``media-source://camsync/<entry id>/file/<tree>/<file name>`` names one archived file (``tree``
 is ``recordings``, ``snapshots`` or ``timelapses``); browse ids are described in
 ``media_tree.py``. A camera's own thumbnail (a BlackVue ``.thm``) is not browsed but resolves
-(an image), so the latest-event sensor's ``media_content_id`` shows on a dashboard. A file
+(an image), so the latest-event sensor's ``media_content_id`` plays on a media player. A file
 plays from ``/media/<media dir>/<path>`` when the archive lies in one of Home Assistant's media
 folders, else from camsync's own authenticated view; its thumbnail always comes from
 ``/api/camsync/thumbnail/…`` (made once, then cached), which the Media panel and the companion

@@ -76,7 +76,7 @@ class CamsyncMediaSource(MediaSource):
         """Return where an archived file plays, and its MIME type.
 
         A camera's thumbnail sidecar resolves too (an image): it is no file to browse, but
-        the latest-event sensor names it for dashboards.
+        the latest-event sensor names it for automations (a media player shows it).
         """
         entry_id, _, rest = (item.identifier or "").partition("/")
         kind, _, path = rest.partition("/")
