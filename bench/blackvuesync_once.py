@@ -41,6 +41,9 @@ def main(argv: list[str]) -> int:
     wall = time.perf_counter() - started
     user_end, system_end = _cpu()
     growth = sampler.stop()
+    # The sampler thread's CPU is the benchmark's, not BlackVue Sync's.
+    user_end -= sampler.cpu_user
+    system_end -= sampler.cpu_sys
     with open(result_path, "w") as handle:
         json.dump(
             {
@@ -48,6 +51,7 @@ def main(argv: list[str]) -> int:
                 "cpu": (user_end - user) + (system_end - system),
                 "cpu_user": user_end - user,
                 "cpu_sys": system_end - system,
+                "sampler_cpu": sampler.cpu_user + sampler.cpu_sys,
                 "startup_cpu": startup_cpu,
                 "rss_baseline": sampler.baseline,
                 "rss_peak": sampler.peak,

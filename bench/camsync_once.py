@@ -2,9 +2,9 @@
 
 ``python -m bench.camsync_once --camera 127.0.0.1:PORT --dest DIR`` drives the engine's facade
 (``CameraArchive``: start, then sync) with a ``BlackVueClient``, as the Home Assistant layer does,
-in a plain asyncio program. Wall and CPU
-seconds (``getrusage(RUSAGE_SELF)``: every thread, so the executor's writes and fsyncs count)
-are taken around the run; start-up (the interpreter and the imports) is reported on its own.
+in a plain asyncio program. Wall and CPU seconds (``getrusage(RUSAGE_SELF)``: every thread, so
+the executor's writes and fsyncs count, less the RSS sampler thread's own) are taken around the
+run; start-up (the interpreter and the imports) is reported on its own.
 Peak RSS growth is the highest resident set size sampled during the run (:mod:`bench.rss`)
 minus the resident set size right after the imports. ``verify`` is the time spent in content
 verification (the MP4 box walk of each video before its rename), summed over the files.
@@ -90,11 +90,15 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     wall = time.perf_counter() - started
     end = resource.getrusage(resource.RUSAGE_SELF)
     growth = sampler.stop()
+    # The sampler thread's CPU is the benchmark's, not camsync's.
+    cpu_user = end.ru_utime - startup.ru_utime - sampler.cpu_user
+    cpu_sys = end.ru_stime - startup.ru_stime - sampler.cpu_sys
     return {
         "wall": wall,
-        "cpu": _cpu(end) - _cpu(startup),
-        "cpu_user": end.ru_utime - startup.ru_utime,
-        "cpu_sys": end.ru_stime - startup.ru_stime,
+        "cpu": cpu_user + cpu_sys,
+        "cpu_user": cpu_user,
+        "cpu_sys": cpu_sys,
+        "sampler_cpu": sampler.cpu_user + sampler.cpu_sys,
         "minor_faults": end.ru_minflt - startup.ru_minflt,
         "startup_cpu": _cpu(startup),
         "rss_baseline": sampler.baseline,

@@ -20,7 +20,7 @@ from custom_components.camsync.engine.body import TAP_SUPPORTED, open_body
 
 # The tap and its raw test server are aiohttp 3.13's (the minimum target); elsewhere every
 # transfer test reads bodies through aiohttp's stream.
-pytestmark = pytest.mark.skipif(not TAP_SUPPORTED, reason="the tap is for aiohttp 3.13")
+pytestmark = pytest.mark.skipif(not TAP_SUPPORTED, reason="the tap is for aiohttp 3.13 and 3.14")
 
 MIB = 1024 * 1024
 
@@ -43,6 +43,7 @@ class RawServer:
     connections: int = 0
     port: int = 0
     _server: asyncio.Server | None = None
+    _handlers: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -52,6 +53,8 @@ class RawServer:
         assert self._server is not None
         self._server.close()
         self._server.close_clients()
+        for handler in self._handlers:  # a stalled scenario may still be sleeping
+            handler.cancel()
         await self._server.wait_closed()
 
     def url(self, path: str) -> str:
@@ -59,6 +62,9 @@ class RawServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        handler = asyncio.current_task()
+        assert handler is not None
+        self._handlers.add(handler)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -69,6 +75,7 @@ class RawServer:
             pass
         finally:
             writer.close()
+            self._handlers.discard(handler)
 
 
 @pytest.fixture
@@ -211,6 +218,49 @@ async def test_a_reader_that_falls_behind_pauses_the_connection(
                 break
             await asyncio.sleep(0.01)
         assert not transport.is_reading()  # held back at two batches, not 32 MiB in memory
+        while pieces := await reader.batch():
+            parts.extend(pieces)
+        reader.close()
+
+    assert b"".join(parts) == body
+
+
+def trickle(body: bytes, pieces: int, pause: float) -> Scenario:
+    """Send ``body`` in ``pieces`` parts, ``pause`` seconds apart."""
+
+    async def send(writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+        step = -(-len(body) // pieces)
+        for start in range(0, len(body), step):
+            await asyncio.sleep(pause)
+            writer.write(body[start : start + step])
+            await writer.drain()
+
+    return send
+
+
+async def test_a_body_slower_than_the_read_timeout_but_never_silent_that_long_arrives(
+    server: RawServer, session: aiohttp.ClientSession
+) -> None:
+    body = payload(200_000)
+    server.scenarios["/slow"] = trickle(body, pieces=10, pause=0.1)  # 1 s; sock_read is 0.3 s
+
+    data, _, kind = await read_all(session, server.url("/slow"))
+
+    assert data == body
+    assert kind == "_Tap"
+
+
+async def test_a_reader_paused_for_longer_than_the_read_timeout_is_not_timed_out(
+    server: RawServer, session: aiohttp.ClientSession
+) -> None:
+    body = payload(8 * MIB)
+    server.scenarios["/clip"] = whole(body)
+
+    async with session.get(server.url("/clip")) as response:
+        reader = open_body(response, MIB)
+        parts = await reader.batch()
+        await asyncio.sleep(1.0)  # the reader is busy: reading pauses, the peer is not silent
         while pieces := await reader.batch():
             parts.extend(pieces)
         reader.close()

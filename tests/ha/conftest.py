@@ -59,6 +59,14 @@ def media(hass: HomeAssistant, tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def nas_root(hass: HomeAssistant, media: Path, tmp_path: Path) -> Path:
+    """Return a folder outside the media folder that Home Assistant may use (a NAS share)."""
+    folder = tmp_path / "nas"
+    hass.config.allowlist_external_dirs = {str(media), str(folder)}
+    return folder
+
+
 def dashcam_now() -> datetime:
     """Return the dashcam's wall-clock time now (a fixed offset, no DST), naive."""
     return datetime.now(dashcam_time_zone()).replace(tzinfo=None, microsecond=0)

@@ -34,6 +34,10 @@ from tests.s3server import S3Server
 
 __all__ = ["tree_hashes"]
 
+NAS = "nas0000000000000000000000001"  # the subentry ids of the tests' two mirrors
+CLOUD = "cloud00000000000000000000001"
+PREFIX = "cams/dashcam"  # the S3 mirror's key prefix
+
 
 def folder_data(
     path: Path, *, mount_point: Path | None = None, same_disk: bool = True, days: int = 0

@@ -238,12 +238,11 @@ async def test_an_archive_outside_the_media_folders_plays_from_camsyncs_view(
     hass: HomeAssistant,
     dashcam: BlackVueSimulator,
     media: Path,
-    tmp_path: Path,
+    nas_root: Path,
     hass_client: ClientSessionGenerator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    outside = tmp_path / "nas" / "car"
-    hass.config.allowlist_external_dirs = {str(media), str(tmp_path / "nas")}
+    outside = nas_root / "car"
     entry = blackvue_entry(dashcam, outside)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)

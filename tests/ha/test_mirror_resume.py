@@ -17,12 +17,11 @@ from homeassistant.core import HomeAssistant
 from camera_simulators.blackvue import BlackVueSimulator
 from tests.engine.mirrors.conftest import MIB
 from tests.ha.conftest import call_action, wait_for
-from tests.ha.mirror_support import entry_with_mirrors, s3_data, set_up, subentry
+from tests.ha.mirror_support import CLOUD, entry_with_mirrors, s3_data, set_up, subentry
 from tests.s3server import S3Server
 from tests.s3server.fixtures import bucket_objects
 from tests.s3server.proxy import Fault, FaultProxy, upload_part
 
-CLOUD = "cloud00000000000000000000001"
 PART = 8 * MIB  # the S3 mirror's part size
 RELATIVE = "recordings/2026-11-20/20261120_081502_EF.mp4"
 

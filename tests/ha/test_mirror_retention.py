@@ -22,6 +22,9 @@ from custom_components.camsync.const import DOMAIN
 from custom_components.camsync.mirror_issues import failing_issue_id, pruned_early_issue_id
 from tests.ha.conftest import call_action, state_of, wait_for
 from tests.ha.mirror_support import (
+    CLOUD,
+    NAS,
+    PREFIX,
     archive_hashes,
     entry_with_mirrors,
     folder_data,
@@ -34,9 +37,6 @@ from tests.s3server import S3Server
 from tests.s3server.fixtures import bucket_objects
 from tests.s3server.proxy import Fault, FaultProxy
 
-NAS = "nas0000000000000000000000001"
-CLOUD = "cloud00000000000000000000001"
-PREFIX = "cams/dashcam"
 OLD_DAYS = 40  # older than the entry's 30-day retention
 
 
@@ -55,10 +55,9 @@ def _old_recordings(destination: Path, days_ago: int = OLD_DAYS, count: int = 3)
 
 
 @pytest.fixture
-def nas(tmp_path: Path, hass: HomeAssistant, media: Path) -> Path:
+def nas(nas_root: Path) -> Path:
     """Return the folder a folder mirror copies to (allowed to Home Assistant)."""
-    hass.config.allowlist_external_dirs = {str(media), str(tmp_path / "nas")}
-    return tmp_path / "nas" / "dashcam"
+    return nas_root / "dashcam"
 
 
 def _all_objects_fail(proxy: FaultProxy) -> Fault:

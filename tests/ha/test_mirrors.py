@@ -29,6 +29,9 @@ from custom_components.camsync.identity import device_key, find_device
 from custom_components.camsync.mirroring import mirror_device_key
 from tests.ha.conftest import call_action, state_of, sync_and_wait, wait_for
 from tests.ha.mirror_support import (
+    CLOUD,
+    NAS,
+    PREFIX,
     archive_hashes,
     entry_with_mirrors,
     folder_data,
@@ -41,17 +44,11 @@ from tests.s3server import S3Server
 from tests.s3server.fixtures import bucket_objects
 from tests.s3server.proxy import Fault, FaultProxy
 
-NAS = "nas0000000000000000000000001"
-CLOUD = "cloud00000000000000000000001"
-PREFIX = "cams/dashcam"
-
 
 @pytest.fixture
-def nas(tmp_path: Path, hass: HomeAssistant, media: Path) -> Path:
+def nas(nas_root: Path) -> Path:
     """Return the folder a folder mirror copies to (allowed to Home Assistant)."""
-    folder = tmp_path / "nas" / "camsync" / "dashcam"
-    hass.config.allowlist_external_dirs = {str(media), str(tmp_path / "nas")}
-    return folder
+    return nas_root / "camsync" / "dashcam"
 
 
 def _without_prefix(objects: dict[str, str], prefix: str = PREFIX) -> dict[str, str]:

@@ -41,6 +41,22 @@ async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, when: datet
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+async def _set_up_now(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    reolink: ReolinkSimulator,
+    destination: Path,
+) -> tuple[MockConfigEntry, datetime]:
+    """Freeze the clock and set up a camera with 30-minute snapshots; return it and the time."""
+    start = dt_util.utcnow().replace(microsecond=0)
+    freezer.move_to(start)
+    entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_INTERVAL: 30})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry, start
+
+
 async def _change_options(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Change an unrelated option through the options dialog, which reloads the entry."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -64,12 +80,7 @@ async def test_a_snapshot_right_after_setup_then_every_interval(
     destination: Path,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    start = dt_util.utcnow().replace(microsecond=0)
-    freezer.move_to(start)
-    entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_INTERVAL: 30})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry, start = await _set_up_now(hass, freezer, reolink, destination)
 
     assert len(_shots(destination)) == 1
     assert entry.runtime_data.coordinator.snapshots.next_due == start + INTERVAL
@@ -85,12 +96,7 @@ async def test_an_options_change_keeps_the_next_snapshot_due_when_it_was(
     destination: Path,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    start = dt_util.utcnow().replace(microsecond=0)
-    freezer.move_to(start)
-    entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_INTERVAL: 30})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry, start = await _set_up_now(hass, freezer, reolink, destination)
     assert len(_shots(destination)) == 1
 
     freezer.move_to(start + timedelta(minutes=20))
@@ -109,12 +115,7 @@ async def test_a_restart_after_a_missed_snapshot_takes_one_at_once(
     destination: Path,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    start = dt_util.utcnow().replace(microsecond=0)
-    freezer.move_to(start)
-    entry = reolink_entry(reolink, destination, options={CONF_SNAPSHOT_INTERVAL: 30})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry, start = await _set_up_now(hass, freezer, reolink, destination)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
     later = start + timedelta(hours=2)  # Home Assistant was down when the next one was due

@@ -465,11 +465,9 @@ async def test_a_timelapse_reaches_the_cameras_mirrors_at_once(
     hass: HomeAssistant,
     reolink: ReolinkSimulator,
     destination: Path,
-    media: Path,
-    tmp_path: Path,
+    nas_root: Path,
 ) -> None:
-    nas = tmp_path / "nas" / "front_yard"
-    hass.config.allowlist_external_dirs = {str(media), str(tmp_path / "nas")}
+    nas = nas_root / "front_yard"
     assert await async_setup_component(hass, "media_source", {})
     options = {CONF_RECORDING_SYNC: False, CONF_SNAPSHOT_MODE: SnapshotMode.OFF.value}
     base = reolink_entry(reolink, destination, options=options)

@@ -4,9 +4,11 @@ Through aiohttp's stream, every piece the socket gives (256 KiB at most, about f
 GB) is copied once more by its parser into a new object, and wakes the reading task. For a body
 of known length that is neither chunked nor encoded, the connection's pieces go instead to a
 ``_Tap``: it stands in for a custom payload parser (the hook aiohttp's WebSocket client uses),
-keeps each piece as the transport received it, and wakes the reader once per batch. Everything
-aiohttp does around the body stays: its read timeout, its errors when the connection is lost or
-reset, and the connection's return to the pool when the body ended exactly.
+keeps each piece as the transport received it, and wakes the reader once per batch. aiohttp's
+errors when the connection is lost or reset stay, and so does the connection's return to the
+pool when the body ended exactly. Its read timeout (``sock_read``) is kept too, but watched by
+the tap: aiohttp re-arms a timer for every piece (a few thousand per GB), the tap checks four
+times per timeout whether pieces still arrive, so a silent peer fails after 1 to 1.25 timeouts.
 
 Anything else (chunked, encoded, unknown length, or an aiohttp without the hook) is read from
 ``response.content`` piece by piece, the same batches coming out.
@@ -36,10 +38,10 @@ class BodyReader(Protocol):
         """Let the connection go: back to the pool when the body ended exactly, else closed."""
 
 
-# The tap relies on how aiohttp 3.13 (Home Assistant 2026.2's) drives a connection's parser and
-# read timeout; aiohttp 3.14 (Home Assistant 2026.10's) times the tapped read out. Elsewhere the
-# body goes through aiohttp's own stream.
-TAP_SUPPORTED = aiohttp.__version__.startswith("3.13.")
+# The tap relies on how aiohttp drives a connection's custom payload parser and read timeout;
+# both are the same in 3.13 (Home Assistant 2026.2) and 3.14 (2026.10 and later). Another
+# aiohttp reads bodies through its own stream until the tests here have run against it.
+TAP_SUPPORTED = aiohttp.__version__.startswith(("3.13.", "3.14."))
 
 
 def open_body(response: aiohttp.ClientResponse, batch_size: int) -> BodyReader:
@@ -106,6 +108,11 @@ class _Tap:
         self._paused = False
         self._exception: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self._timeout: float | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._quiet_since = 0.0
+        self._remaining_seen = remaining
 
     @classmethod
     def attach(cls, response: aiohttp.ClientResponse, batch_size: int) -> _Tap | None:
@@ -117,8 +124,7 @@ class _Tap:
             not TAP_SUPPORTED
             or protocol is None
             or not hasattr(protocol, "set_parser")
-            or not hasattr(protocol, "start_timeout")
-            or not hasattr(protocol, "_drop_timeout")
+            or not hasattr(protocol, "read_timeout")
             or response.content_length is None
             or "Transfer-Encoding" in headers
             or headers.get("Content-Encoding", "identity").lower() != "identity"
@@ -132,16 +138,24 @@ class _Tap:
         first = response.content.read_nowait(-1)
         remaining = response.content_length - len(first)
         tap = cls(response, protocol, first, remaining, batch_size)
-        protocol.set_parser(tap, tap)
-        protocol.start_timeout()  # set_parser stopped the read timeout; it runs from now on
+        protocol.set_parser(tap, tap)  # which also stopped aiohttp's read timeout
+        tap._watch(protocol.read_timeout)
+        protocol.read_timeout = None  # until the next request on this connection sets it again
         return tap
 
     # -- called by aiohttp's protocol --
 
     def feed_data(self, data: bytes) -> tuple[bool, bytes]:
-        """Keep one piece; say the body ended when the announced length is reached."""
+        """Keep one piece; the tap stays attached after the body's end until ``close``.
+
+        It always answers "not ended": aiohttp 3.14 takes a True as a protocol error and then
+        drops everything the connection receives, so a pooled connection would never see its
+        next answer. ``close`` detaches the tap instead.
+        """
         remaining = self._remaining
         size = len(data)
+        if not size:  # aiohttp 3.14 feeds b"" when reading resumes
+            return False, b""
         if size < remaining:
             self._pieces.append(data)
             self._remaining = remaining - size
@@ -160,7 +174,7 @@ class _Tap:
         self._ended = True
         self._overrun = size > remaining
         self._wake()
-        return True, b""
+        return False, b""
 
     def feed_eof(self) -> None:
         """Note that the connection is gone (aiohttp says why through ``set_exception`` next)."""
@@ -208,13 +222,36 @@ class _Tap:
         return pieces
 
     def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         if self._ended and not self._overrun and self._exception is None:
-            # aiohttp re-arms its read timeout on every piece and drops it only at the end of
-            # a body it parsed itself: without this, it would fire on the idle pooled connection.
-            self._protocol._drop_timeout()  # noqa: SLF001 (see above)
+            self._protocol.set_parser(None, None)
             self._response.release()
         else:
             self._response.close()
+
+    def _watch(self, timeout: float | None) -> None:
+        """Fail the body like aiohttp's read timeout when no piece arrives for ``timeout``."""
+        if timeout:
+            self._timeout = timeout
+            self._quiet_since = self._loop.time()
+            self._watchdog = self._loop.call_later(timeout / 4, self._check)
+
+    def _check(self) -> None:
+        self._watchdog = None
+        timeout = self._timeout
+        if timeout is None or self._ended or self._lost or self._exception is not None:
+            return
+        now = self._loop.time()
+        if self._paused or self._remaining != self._remaining_seen:
+            # Pieces arrived, or reading is paused for the reader: the peer is not to blame.
+            self._remaining_seen = self._remaining
+            self._quiet_since = now
+        elif now - self._quiet_since >= timeout:
+            self.set_exception(aiohttp.SocketTimeoutError("Timeout on reading data from socket"))
+            return
+        self._watchdog = self._loop.call_later(timeout / 4, self._check)
 
     def _wake(self) -> None:
         waiter = self._waiter
