@@ -1,7 +1,8 @@
 """Bus events for automations: a file was saved, a sync ended, a trip finished.
 
 A file's event (and each file of a sync report) says where to find it for people: its
-``media-source://`` id, a title, a thumbnail URL and the URL it plays from (``media_ids.py``).
+``media-source://`` id, a title, a thumbnail URL and the URL it plays from (``media_ids.py``);
+an event recording of a camera with GPS also says where it was made.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from homeassistant.core import HomeAssistant, callback
 
 from .const import EVENT_FILE_SAVED, EVENT_SYNC_FINISHED, EVENT_TRIP_FINISHED
 from .data import CamsyncConfigEntry
-from .engine.facade import CameraArchive, FinishedTrip
+from .engine.facade import CameraArchive, FinishedTrip, Position
 from .engine.models import FileRole, SavedFile, SyncReport
 from .media_tree import CameraContext, tree_of
 
@@ -39,8 +40,12 @@ def fire_file_saved(
     archive: CameraArchive,
     device_id: str | None,
     saved: SavedFile,
+    place: Position | None = None,
 ) -> dict[str, Any]:
-    """Fire ``camsync_file_saved`` for a file that reached the archive; return its media fields."""
+    """Fire ``camsync_file_saved`` for a file that reached the archive; return its media fields.
+
+    ``place`` is where it was recorded, when known (an event recording of a camera with GPS).
+    """
     context = CameraContext.of(hass, entry, archive)
     fields = context.fields(saved.role, saved.name).as_dict()
     facts = context.catalog.facts(tree_of(saved.role), saved.name)
@@ -59,6 +64,8 @@ def fire_file_saved(
             "size": saved.size,
             "recorded": saved.recorded.isoformat(),
             "verified": saved.verified,
+            "latitude": None if place is None else place.lat,
+            "longitude": None if place is None else place.lon,
         }
         | fields,
     )

@@ -1,4 +1,4 @@
-"""The latest event recording in the archive: what, when, where, and its thumbnail.
+"""The latest event recording in the archive: what, when, where, its thumbnail and media ids.
 
 Fed with every saved file: an event video newer than the one known becomes the latest event, its
 own thumbnail joins it when it lands, and its place comes from the archive's GPS (its own
@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from .engine.facade import Position
+from .engine.facade import RECORDINGS, Position
 from .engine.models import FileRole, SavedFile
+from .media_ids import media_content_id, thumbnail_url
 
 type PlaceOf = Callable[[str, datetime], Awaitable[Position | None]]
 
@@ -44,6 +46,23 @@ class LatestEvent:
             "thumbnail": self.thumbnail,
             "latitude": self.latitude,
             "longitude": self.longitude,
+        }
+
+    def media(self, entry_id: str) -> dict[str, str | None]:
+        """Return where automations and notifications find it (camera entry ``entry_id``).
+
+        ``media_content_id`` is its thumbnail's media-source id when the camera made one (a
+        BlackVue ``.thm``), ``video_media_content_id`` the video's; ``thumbnail_url`` is the
+        video's thumbnail for every camera (camsync makes one for a Reolink clip).
+        """
+        return {
+            "media_content_id": (
+                None
+                if self.thumbnail is None
+                else media_content_id(entry_id, RECORDINGS, Path(self.thumbnail).name)
+            ),
+            "video_media_content_id": media_content_id(entry_id, RECORDINGS, self.name),
+            "thumbnail_url": thumbnail_url(entry_id, RECORDINGS, self.name),
         }
 
     @classmethod

@@ -2,10 +2,12 @@
 
 ``media-source://camsync/<entry id>/file/<tree>/<file name>`` names one archived file (``tree``
 is ``recordings``, ``snapshots`` or ``timelapses``); browse ids are described in
-``media_tree.py``. A file plays from ``/media/<media dir>/<path>`` when the archive lies in one of
-Home Assistant's media folders, else from camsync's own authenticated view; its thumbnail always
-comes from ``/api/camsync/thumbnail/…`` (made once, then cached), which the Media panel and the
-companion apps fetch with the user's credentials.
+``media_tree.py``. A camera's own thumbnail (a BlackVue ``.thm``) is not browsed but resolves
+(an image), so the latest-event sensor's ``media_content_id`` plays on a media player. A file
+plays from ``/media/<media dir>/<path>`` when the archive lies in one of Home Assistant's media
+folders, else from camsync's own authenticated view; its thumbnail always comes from
+``/api/camsync/thumbnail/…`` (made once, then cached), which the Media panel and the companion
+apps fetch with the user's credentials.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ FILE_URL = f"/api/{DOMAIN}/file"
 THUMBNAIL_URL = f"/api/{DOMAIN}/thumbnail"
 VIDEO_MIME = "video/mp4"
 IMAGE_MIME = "image/jpeg"
+_IMAGES = {FileRole.SNAPSHOT, FileRole.THUMBNAIL}
 
 
 def file_identifier(entry_id: str, tree: str, name: str) -> str:
@@ -46,11 +49,17 @@ def thumbnail_url(entry_id: str, tree: str, name: str) -> str:
 
 def mime_type(item: CatalogItem) -> str:
     """Return the MIME type an archived file is played with."""
-    return IMAGE_MIME if item.facts.role is FileRole.SNAPSHOT else VIDEO_MIME
+    return IMAGE_MIME if item.facts.role in _IMAGES else VIDEO_MIME
 
 
 def play_url(hass: HomeAssistant, entry_id: str, item: CatalogItem) -> str:
-    """Return where an archived file plays: its media-folder URL, else camsync's own view."""
+    """Return where an archived file plays: its media-folder URL, else camsync's own view.
+
+    A camera's thumbnail sidecar (a BlackVue ``.thm``) is served by the thumbnail view: Home
+    Assistant's media folders serve only files of known media types.
+    """
+    if item.facts.role is FileRole.THUMBNAIL:
+        return thumbnail_url(entry_id, item.tree, item.name)
     path = Path(item.file.path)
     for source_dir_id, folder in hass.config.media_dirs.items():
         try:

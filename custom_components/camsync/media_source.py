@@ -73,13 +73,17 @@ class CamsyncMediaSource(MediaSource):
         )
 
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
-        """Return where an archived file plays, and its MIME type."""
+        """Return where an archived file plays, and its MIME type.
+
+        A camera's thumbnail sidecar resolves too (an image): it is no file to browse, but
+        the latest-event sensor names it for automations (a media player shows it).
+        """
         entry_id, _, rest = (item.identifier or "").partition("/")
         kind, _, path = rest.partition("/")
         entry = loaded_entry(self.hass, entry_id)
         found = None
         if entry is not None and kind == FILE:
-            found = file_item(CameraContext.of(self.hass, entry), path.split("/"))
+            found = file_item(CameraContext.of(self.hass, entry), path.split("/"), thumbnails=True)
         if entry is None or found is None:
             raise Unresolvable(
                 translation_domain=DOMAIN,

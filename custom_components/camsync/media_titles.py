@@ -1,5 +1,8 @@
 """Titles for people: "07:29 · Event · Front", "07:29 · Person, Vehicle", "07:29 · Snapshot".
 
+A trip reads "2026-11-20 · 07:50 to 08:02 · 5.3 km · 12 min" (an en dash between the times, in
+Home Assistant's time zone).
+
 The words come from the ``common`` section of the translations (Home Assistant loads them with
 the integration); a word missing there falls back to the English one here.
 """
@@ -8,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_cached_translations
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .engine.facade import CatalogItem, timelapse_days
+from .engine.facade import CatalogItem, Trip, timelapse_days
 from .engine.models import FileRole
 
 SEPARATOR = " · "
@@ -27,6 +31,7 @@ _ENGLISH = {
     "view_kinds": "By kind",
     "view_snapshots": "Snapshots",
     "view_timelapses": "Timelapses",
+    "view_trips": "Trips",
     "snapshot": "Snapshot",
     "timelapse": "Timelapse",
     "kind_other": "Recording",
@@ -82,8 +87,32 @@ class Titles:
         return [main, *others]
 
     @staticmethod
+    def trip(trip: Trip) -> str:
+        """Return a trip's title: its day, start and end time, distance and duration.
+
+        The times are the satellites' (the camera's clock may be off), in Home Assistant's zone.
+        """
+        start, end = dt_util.as_local(trip.start), dt_util.as_local(trip.end)
+        clock = f"{start:%H:%M}{EN_DASH}{end:%H:%M}"
+        return SEPARATOR.join(
+            (
+                start.date().isoformat(),
+                clock,
+                f"{trip.distance / 1000:.1f} km",
+                _duration(trip.duration),
+            )
+        )
+
+    @staticmethod
     def span(first: date, last: date) -> str:
         """Return the days a timelapse covers: "2026-11-29", or first and last with a dash."""
         if first == last:
             return first.isoformat()
         return f"{first.isoformat()} {EN_DASH} {last.isoformat()}"
+
+
+def _duration(duration: timedelta) -> str:
+    """Return a duration in whole minutes: "12 min", "1 h 05 min"."""
+    minutes = max(round(duration.total_seconds() / 60), 1 if duration.total_seconds() else 0)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"

@@ -6,12 +6,13 @@ Browse identifiers (what follows ``media-source://camsync/``):
 - ``<entry id>``: a camera: its views, then the days of all its recordings;
 - ``<entry id>/<view>``: a view: its days (timelapses: its files);
 - ``<entry id>/<view>/<YYYY-MM-DD>``: one day of a view: its files, newest first;
+- ``<entry id>/trips/<trip id>``: one trip of a dashcam with GPS: its recordings, as driven;
 - ``<entry id>/file/<tree>/<name>``: one archived file (``media_ids.py``).
 
 Views: ``recordings`` (every recording), ``events`` (events only), ``kinds`` (one folder per
-kind the archive holds) with ``kind-<kind>`` under it, ``snapshots`` and ``timelapses``. A view
-is anything with the :class:`View` protocol; another kind of node (a camera's GPS trips) is one
-more class in ``VIEWS``, shown when its ``shown`` says so.
+kind the archive holds) with ``kind-<kind>`` under it, ``trips`` (a camera with GPS: its
+finished trips, newest first), ``snapshots`` and ``timelapses``. A view is anything with the
+:class:`View` protocol, shown when its ``shown`` says so.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .engine.facade import (
     CameraArchive,
     Catalog,
     CatalogItem,
+    Trip,
 )
 from .engine.models import FileFacts, FileRole
 from .kinds import PROFILES
@@ -286,10 +288,76 @@ class KindsView:
         )
 
 
+def _trips(context: CameraContext) -> tuple[Trip, ...]:
+    """Return the camera's finished trips, oldest first (none without GPS).
+
+    They were worked out in the executor when the trips last changed: reading them is free.
+    """
+    car = context.archive.car()
+    return () if car is None else car.finished
+
+
+class TripsView:
+    """A dashcam's finished trips, newest first; each a folder of its recordings, as driven.
+
+    A trip's GPX file is not listed: the Media panel shows audio, video and images only (it
+    answers "media not supported" for anything else); the file lies beside the recordings.
+    """
+
+    key = "trips"
+
+    def title(self, context: CameraContext) -> str:
+        """Return the folder's title."""
+        return context.titles.word("view_trips", "Trips")
+
+    def shown(self, context: CameraContext) -> bool:
+        """Return True when the camera has GPS and a finished trip."""
+        return bool(_trips(context))
+
+    @staticmethod
+    def _clips(context: CameraContext, trips: Sequence[Trip]) -> dict[str, list[CatalogItem]]:
+        """Return each trip's archived videos (front and rear), in the order driven, by trip id."""
+        stems = [stem for trip in trips for stem in trip.recordings]
+        by_stem = context.catalog.by_stem(RECORDINGS, stems)
+        return {
+            trip.id: [item for stem in trip.recordings for item in by_stem.get(stem, ())]
+            for trip in trips
+        }
+
+    def browse(self, context: CameraContext, rest: Sequence[str]) -> BrowseMediaSource:
+        """Return the trips with a recording still archived, or one trip's recordings."""
+        trips = _trips(context)
+        if not rest:
+            clips = self._clips(context, trips)
+            children = [
+                context.folder(
+                    f"{self.key}/{trip.id}", context.titles.trip(trip), thumbnail=clips[trip.id][0]
+                )
+                for trip in reversed(trips)
+                if clips[trip.id]
+            ]
+            return context.folder(
+                self.key,
+                self.title(context),
+                children=children,
+                children_media_class=MediaClass.DIRECTORY,
+            )
+        trip = next((trip for trip in trips if trip.id == rest[0]), None)
+        if trip is None or len(rest) != 1:
+            raise _not_found("/".join((self.key, *rest)))
+        return context.folder(
+            f"{self.key}/{trip.id}",
+            context.titles.trip(trip),
+            children=[context.file(item) for item in self._clips(context, [trip])[trip.id]],
+            children_media_class=MediaClass.VIDEO,
+        )
+
+
 ALL_RECORDINGS = FileView("recordings", RECORDINGS, "view_recordings")
 VIEWS: tuple[View, ...] = (
     FileView("events", RECORDINGS, "view_events", _is_event),
     KindsView(),
+    TripsView(),
     FileView("snapshots", SNAPSHOTS, "view_snapshots"),
     FileView("timelapses", TIMELAPSES, "view_timelapses", by_day=False),
 )
@@ -391,9 +459,18 @@ def browse_camera_node(
     return view.browse(context, rest[1:])
 
 
-def file_item(context: CameraContext, rest: Sequence[str]) -> CatalogItem | None:
-    """Return the archived file ``<tree>/<name>`` names, None when it is not one to show."""
+def file_item(
+    context: CameraContext, rest: Sequence[str], *, thumbnails: bool = False
+) -> CatalogItem | None:
+    """Return the archived file ``<tree>/<name>`` names, None when it is not one to show.
+
+    ``thumbnails`` also accepts a camera's thumbnail sidecar (resolving, not browsing).
+    """
     if len(rest) != 2:
         return None
     item = context.catalog.item(rest[0], rest[1])
-    return item if item is not None and item.shown else None
+    if item is None:
+        return None
+    if item.shown or (thumbnails and item.facts.role is FileRole.THUMBNAIL):
+        return item
+    return None

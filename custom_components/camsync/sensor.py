@@ -324,6 +324,15 @@ class LatestEventSensor(CamsyncSensor, RestoreEntity):
             self.coordinator.async_publish()
 
     @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the event's details and its media ids (worked out from the restored names)."""
+        attributes = super().extra_state_attributes
+        event = self.coordinator.data.latest_event
+        if event is None or attributes is None:
+            return attributes
+        return attributes | event.media(self.coordinator.config_entry.entry_id)
+
+    @property
     def extra_restore_state_data(self) -> ExtraStoredData | None:
         """Return the event to keep across a restart."""
         event = self.coordinator.data.latest_event

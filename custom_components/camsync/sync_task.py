@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from .const import DOMAIN, LOGGER, SyncStatus
 from .data import CamsyncConfigEntry, SyncCounters
 from .engine.facade import CameraArchive, Survey, SyncHooks
-from .engine.models import Progress, SavedFile, SyncReport
+from .engine.models import FileRole, Progress, SavedFile, SyncReport
 from .events import fire_file_saved, fire_sync_finished
 from .memory import release_free_memory
 from .outcomes import update_issues
@@ -61,6 +61,7 @@ class SyncTask:
         self._task: asyncio.Task[SyncReport] | None = None
         self._running = False
         self._last_push = 0.0
+        self._placing: list[asyncio.Task[None]] = []
 
     @property
     def running(self) -> bool:
@@ -113,10 +114,15 @@ class SyncTask:
                 hooks=SyncHooks(on_progress=self._on_progress, on_saved=self._on_saved),
             )
         except asyncio.CancelledError:
+            for task in self._placing:
+                task.cancel()
+            self._placing.clear()
             self.set_status(SyncStatus.IDLE)
             raise
         finally:
             self._running = False
+        placing, self._placing = self._placing, []
+        await asyncio.gather(*placing)  # every file's event before the sync's
         self._finish(report)
         if report.bytes_received:
             await self.hass.async_add_executor_job(release_free_memory)
@@ -137,9 +143,18 @@ class SyncTask:
     def _on_saved(self, saved: SavedFile) -> None:
         self.counters.files_saved += 1
         self.counters.bytes_saved += saved.size
-        fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
+        if saved.role is FileRole.VIDEO and saved.event and self.archive.has_gps:
+            # Its place is known once its recording's .gps, which follows the videos, is read.
+            self._placing.append(self.hass.async_create_task(self._fire_placed(saved)))
+        else:
+            fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved)
         if self.on_saved is not None:
             self.on_saved(saved)
+
+    async def _fire_placed(self, saved: SavedFile) -> None:
+        """Fire an event recording's ``camsync_file_saved`` with its place (when known)."""
+        place = await self.archive.place_once_read(saved.name, saved.recorded)
+        fire_file_saved(self.hass, self.entry, self.archive, self.presence.device_id, saved, place)
 
     @callback
     def _finish(self, report: SyncReport) -> None:

@@ -1160,3 +1160,60 @@ async def test_the_car_on_the_map(
             await page.locator("ha-map").first.wait_for()
             marker = page.locator(f'ha-entity-marker[entity-id="{tracker_id}"]')
             await marker.first.wait_for(state="attached")
+
+        await trips_in_the_media_panel(ui, hass, entry["entry_id"], journey)
+
+
+# What a trip's title says: its day, start and end time, distance and duration.
+TRIP_TITLE = re.compile(
+    r"^\d{4}-\d\d-\d\d · \d\d:\d\d\u2013\d\d:\d\d · \d+\.\d km · (?:\d+ h )?\d+ min$"
+)
+
+
+async def trips_in_the_media_panel(
+    ui: Steps, hass: HomeAssistant, entry_id: str, journey: Journey
+) -> None:
+    """Media > camsync > the car > Trips: one folder per trip, the newest holds its recordings."""
+    page = ui.page
+    thumbnails = watch_thumbnails(page)
+    trips = await browse_media(hass, f"{entry_id}/trips")
+    assert len(trips["children"]) == len(journey.legs), trips
+    newest = trips["children"][0]
+    assert TRIP_TITLE.match(newest["title"]), newest["title"]
+    trip = await browse_media(
+        hass, newest["media_content_id"].removeprefix("media-source://camsync/")
+    )
+    # Recordings of the last leg (front and rear), as driven; no GPX, no sidecars.
+    leg = journey.legs[-1]
+    driven = {
+        window.stem
+        for window in journey.recordings()
+        if not window.parking
+        and window.start < leg.end + timedelta(minutes=1)
+        and window.start + timedelta(seconds=window.seconds) > leg.start - timedelta(minutes=1)
+    }
+    clips = [child["media_content_id"].rsplit("/", 1)[-1] for child in trip["children"]]
+    assert len(clips) >= 2, clips
+    assert clips == sorted(clips), clips
+    assert all(clip.endswith(".mp4") and clip[:17] in driven for clip in clips), (driven, clips)
+    await assert_thumbnails_answer(hass, trip["children"])
+
+    async with ui.step("media_trips"):
+        await page.goto(f"{hass.url}/media-browser/browser")
+        for title in ("camsync", CAR_CAMERA, "Trips"):
+            await open_media_folder(page, title)
+        items = await media_thumbnails_drawn(page, "the trips", thumbnails)
+        assert [item["title"] for item in items] == [
+            child["title"] for child in trips["children"]
+        ], items
+        await assert_no_raw_keys(page, "the trips")
+
+    async with ui.step("media_trip", docs="media-trip"):
+        await open_media_folder(page, newest["title"])
+        items = await media_thumbnails_drawn(page, "the newest trip", thumbnails)
+        assert [item["title"] for item in items] == [child["title"] for child in trip["children"]]
+        unreadable = [item["title"] for item in items if not BLACKVUE_TITLE.match(item["title"])]
+        assert not unreadable, f"titles without time, kind and direction: {unreadable}"
+        await assert_no_raw_keys(page, "the newest trip")
+        await page.mouse.move(0, 0)  # no tooltip in the picture
+    assert_thumbnails_answered(thumbnails)

@@ -1,9 +1,12 @@
-"""The camsync media source: camera > view > day > files, titles, thumbnails, playing, search."""
+"""The camsync media source: camera > view > day > files, titles, thumbnails, playing, search.
+
+A dashcam with GPS also lists its trips, each a folder of the recordings it was driven in.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 import hashlib
 import io
 from pathlib import Path
@@ -16,25 +19,29 @@ from homeassistant.components.media_player.browse_media import BrowseMedia, Sear
 from homeassistant.components.media_source import MediaSourceItem, Unresolvable
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from camera_simulators.blackvue import BlackVueSimulator
+from camera_simulators.blackvue import BlackVueSimulator, journey_recordings
 from camera_simulators.clips import ClipLibrary, make_clip
 from camera_simulators.reolink import ReolinkSimulator, make_reolink_recordings
+from camera_simulators.route import HOME, DashcamGps, grid_point
 from custom_components.camsync import media_source as camsync_source
 from custom_components.camsync.const import (
     CONF_SNAPSHOT_MODE,
     DOMAIN,
     EVENT_FILE_SAVED,
+    EVENT_TRIP_FINISHED,
     SnapshotMode,
 )
 from custom_components.camsync.devices.blackvue import parse_video_name
 from custom_components.camsync.devices.reolink import main_trigger, parse_recording_name
 from tests.blackvue_fixtures import archived, sha256_file
 from tests.ha.conftest import blackvue_entry, call_action, reolink_entry, sync_and_wait
+from tests.ha.test_car import CLOCK, JOURNEY
 
 LABELS = {"N": "Normal", "E": "Event", "P": "Parking", "F": "Front", "R": "Rear"}
 TRIGGER_LABELS = {
@@ -422,6 +429,8 @@ async def test_reolink_titles_name_every_trigger(
     assert "Person, Vehicle, Motion" in {title.split(" · ")[1] for title in listed.values()}
     kinds = await browse(hass, identifier(child(camera, "By kind")))
     assert titles(kinds) == ["Person", "Vehicle", "Animal", "Motion", "Scheduled"]
+    assert "Trips" not in titles(camera)  # no GPS
+    assert (await browse(hass, f"{reolink_synced.entry_id}/trips")).children == []
 
 
 async def test_video_thumbnails_are_made_once_from_the_first_frame(
@@ -649,3 +658,88 @@ async def test_a_cameras_folders_are_worked_out_off_the_event_loop(
     assert camera.title == "Dashcam"
     assert threads
     assert threading.current_thread() not in threads
+
+
+# -- trips (a dashcam with GPS) --
+
+
+def trip_title(data: dict[str, Any]) -> str:
+    """Return the title a trip should get, from its ``camsync_trip_finished`` data."""
+    start = dt_util.as_local(datetime.fromisoformat(data["start"]))
+    end = dt_util.as_local(datetime.fromisoformat(data["end"]))
+    minutes = round(data["duration"] / 60)
+    assert 0 < minutes < 60  # the journey's legs take minutes
+    return (
+        f"{start:%Y-%m-%d} · {start:%H:%M}\u2013{end:%H:%M} · "
+        f"{data['distance'] / 1000:.1f} km · {minutes} min"
+    )
+
+
+async def test_a_dashcams_trips_are_folders_of_their_recordings(
+    hass: HomeAssistant,
+    media: Path,
+    freezer: Any,
+) -> None:
+    freezer.move_to((JOURNEY.end + timedelta(minutes=30)).astimezone(UTC))
+    hass.config.latitude, hass.config.longitude = grid_point(*HOME)
+    recordings = journey_recordings(JOURNEY, size_range=(2000, 4000))
+    finished = async_capture_events(hass, EVENT_TRIP_FINISHED)
+    async with BlackVueSimulator(recordings, gps=DashcamGps([JOURNEY], tz=CLOCK)) as car:
+        entry = blackvue_entry(car, media / "dashcam")
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert (await sync_and_wait(hass, entry))["outcome"] == "completed"
+        await hass.async_block_till_done()
+        videos = car.listed_names()
+    assert len(finished) == len(JOURNEY.legs) == 2
+
+    camera = await browse(hass, entry.entry_id)
+    assert titles(camera)[:3] == ["Events only", "By kind", "Trips"]
+    trips = await browse(hass, identifier(child(camera, "Trips")))
+    assert trips.title == "Trips"
+    newest_first_trips = [event.data for event in reversed(finished)]
+    assert titles(trips) == [trip_title(data) for data in newest_first_trips]
+    assert titles(trips)[0].startswith("2026-11-20 · ")
+
+    for node, data in zip(trips.children or (), newest_first_trips, strict=True):
+        assert node.can_expand
+        assert not node.can_play
+        assert identifier(node) == f"{entry.entry_id}/trips/{data['id']}"
+        trip = await browse(hass, identifier(node))
+        assert trip.title == node.title
+        # Its recordings (front and rear) in the order driven; no GPX, no sidecars.
+        expected = sorted(name for name in videos if name[:17] in data["recordings"])
+        assert expected
+        assert _names(trip) == expected
+        assert titles(trip) == [dashcam_title(name) for name in expected]
+        for item, name in zip(trip.children or (), expected, strict=True):
+            assert item.can_play
+            assert item.media_content_type == "video/mp4"
+            assert item.thumbnail == f"/api/camsync/thumbnail/{entry.entry_id}/recordings/{name}"
+        assert node.thumbnail == trip.children[0].thumbnail  # type: ignore[index]
+        assert (media / "dashcam" / "recordings" / "2026-11-20" / data["gpx"]).is_file()
+
+    # A trip's recording resolves to the archived file: the bytes the dashcam served.
+    oldest = await browse(hass, identifier((trips.children or [])[-1]))
+    clip = (oldest.children or [])[0]
+    name = _names(oldest)[0]
+    resolved = await media_source.async_resolve_media(hass, clip.media_content_id, None)
+    assert resolved.mime_type == "video/mp4"
+    assert resolved.path == media / "dashcam" / "recordings" / "2026-11-20" / name
+    assert resolved.url == f"/media/local/dashcam/recordings/2026-11-20/{name}"
+    assert sha256_file(resolved.path) == car.expected_sha256(name)
+
+    with pytest.raises(BrowseError):
+        await browse(hass, f"{entry.entry_id}/trips/20261120_000000")
+    with pytest.raises(BrowseError):
+        await browse(hass, f"{entry.entry_id}/trips/{newest_first_trips[0]['id']}/more")
+
+
+async def test_a_dashcam_without_trips_has_no_trips_folder(
+    hass: HomeAssistant, synced: MockConfigEntry
+) -> None:
+    camera = await browse(hass, synced.entry_id)
+    assert "Trips" not in titles(camera)  # the car stood at home: GPS, but no trip
+    trips = await browse(hass, f"{synced.entry_id}/trips")
+    assert trips.children == []

@@ -9,7 +9,7 @@ sidecar comes with it, its GPS and G-sensor files are not shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -190,6 +190,28 @@ class Catalog:
     def newest(self, tree: str, match: Match | None = None) -> list[CatalogItem]:
         """Return every file of ``tree`` (that ``match``), newest first."""
         return sorted(self.items(tree, match), key=_newest_first, reverse=True)
+
+    def by_stem(self, tree: str, stems: Collection[str]) -> dict[str, list[CatalogItem]]:
+        """Return the files to show whose names begin with one of ``stems``, by stem, oldest first.
+
+        One walk of the tree. A trip names its recordings by their ``.gps`` stem
+        (``YYYYMMDD_HHMMSS_T``); their videos are that stem and a direction (front and rear).
+        """
+        wanted = set(stems)
+        lengths = sorted({len(stem) for stem in wanted})
+        index = self.tree(tree)
+        found: dict[str, list[CatalogItem]] = {}
+        if index is None or not wanted:
+            return found
+        for file, facts in self._shown(tree, None):
+            stem = next(
+                (file.name[:length] for length in lengths if file.name[:length] in wanted), None
+            )
+            if stem is not None:
+                found.setdefault(stem, []).append(self._item(tree, index, file, facts))
+        for items in found.values():
+            items.sort(key=_newest_first)
+        return found
 
     def kinds(self) -> set[str]:
         """Return every kind and trigger the archived recordings carry."""

@@ -416,6 +416,7 @@ class CameraArchive:
                 await self._note_saved(saved)
             if trips is not None:
                 await trips.drained()
+                trips.release()
         report.skipped_in_zones += in_zones
         return report
 
@@ -435,6 +436,11 @@ class CameraArchive:
         ]
         return await self.trips.finish(min([survey.taken, *pending]))
 
+    @property
+    def has_gps(self) -> bool:
+        """Return True when the camera records GPS (its archive keeps trips)."""
+        return self.trips is not None
+
     def car(self) -> CarFacts | None:
         """Return the car's position, today's distance and the last trip (None without GPS).
 
@@ -450,6 +456,14 @@ class CameraArchive:
     async def place_of(self, video: str, when: datetime) -> Position | None:
         """Return where a saved recording was made (None without GPS, or when unknown)."""
         return None if self.trips is None else await self.trips.place_of(video, when)
+
+    async def place_once_read(self, video: str, when: datetime) -> Position | None:
+        """Return where a video saved by the running sync was made, once its GPS is read.
+
+        Waits until its recording's ``.gps`` (which follows the videos) is read, or the sync
+        ends; None without GPS, or when the archive cannot tell.
+        """
+        return None if self.trips is None else await self.trips.place_once_read(video, when)
 
     async def _note_saved(self, names: list[str]) -> None:
         """Add saved recordings to the ledger; a failure only costs noticing their deletion."""

@@ -131,6 +131,8 @@ class TripLog:
         self._version = 0
         self._known_until: datetime | None = None
         self._facts: tuple[tuple[object, ...], CarFacts] | None = None
+        self._placing: dict[str, asyncio.Future[None]] = {}
+        """Recordings (``.gps`` stems) whose place someone waits for, until their GPS is read."""
 
     async def load(self) -> None:
         """Read ``.camsync/trips.json`` (a missing or damaged file starts over)."""
@@ -175,6 +177,9 @@ class TripLog:
                 for summary in summaries:
                     self.book.add(summary)
                 changed = changed or bool(summaries)
+                for saved in batch:
+                    if saved.role is FileRole.GPS:
+                        self._placed(_stem(saved.name))
             if changed:
                 self._changed()
                 await self._save()
@@ -376,6 +381,34 @@ class TripLog:
             return summary.first
         async with self._lock:
             return await run_io(self.book.position_at, when)
+
+    async def place_once_read(self, video: str, when: datetime) -> Position | None:
+        """Return where a video just saved was made, once its recording's ``.gps`` is read.
+
+        The ``.gps`` follows a recording's videos: this waits until it is summarised, or until
+        the sync ends (:meth:`release`; it was not fetched). Then as :meth:`place_of`.
+        """
+        name = self._gps_of.get(video)
+        if name is not None:
+            if name in self.files:  # archived before (or just now): read by the time it drains
+                await self.drained()
+            else:
+                stem = _stem(name)
+                waiter = self._placing.get(stem)
+                if waiter is None:
+                    waiter = self._placing[stem] = asyncio.get_running_loop().create_future()
+                await asyncio.shield(waiter)
+        return await self.place_of(video, when)
+
+    def _placed(self, stem: str) -> None:
+        waiter = self._placing.pop(stem, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def release(self) -> None:
+        """Stop every wait for a place (the sync ended: no more ``.gps`` files come)."""
+        for stem in list(self._placing):
+            self._placed(stem)
 
     def locate(self, recording: Recording) -> LatLon | None:
         """Return where a listed recording was made, as far as the archive knows (blocking-safe).
