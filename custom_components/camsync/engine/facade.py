@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import partial
 import logging
 from pathlib import Path
 import shutil
@@ -131,10 +132,18 @@ class CameraArchive:
         self.disk_usage = disk_usage
         self.clock = clock
         gps = client.capabilities.gps
+        # Plain functions, not methods of this object: a cycle through the trees would leave a
+        # dropped archive's whole index (tens of thousands of objects) to the garbage collector,
+        # whose full pass then stalls the event loop for as long as it takes.
         self.trees = (
-            ArchiveTree(self.recordings, self._recognise_recording if gps else client.recorded_at),
-            ArchiveTree(self.snapshots, self._recognise_snapshot),
-            ArchiveTree(self.timelapses, self._recognise_timelapse),
+            ArchiveTree(
+                self.recordings,
+                partial(_recording_or_gpx, client.recorded_at, local_tz)
+                if gps
+                else client.recorded_at,
+            ),
+            ArchiveTree(self.snapshots, partial(snapshot_recorded_at, tz=local_tz)),
+            ArchiveTree(self.timelapses, partial(timelapse_recorded_at, tz=local_tz)),
         )
         self.index = ArchiveIndex(*self.trees)
         self.catalog = Catalog(self.index, client.describe)
@@ -167,16 +176,6 @@ class CameraArchive:
     def state_dir(self) -> Path:
         """Return the hidden ``.camsync`` folder."""
         return self.recordings.state_dir
-
-    def _recognise_snapshot(self, name: str) -> datetime | None:
-        return snapshot_recorded_at(name, self.local_tz)
-
-    def _recognise_recording(self, name: str) -> datetime | None:
-        """Recognise the camera's files and the trips' GPX files camsync wrote beside them."""
-        return self.client.recorded_at(name) or gpx_recorded_at(name, self.local_tz)
-
-    def _recognise_timelapse(self, name: str) -> datetime | None:
-        return timelapse_recorded_at(name, self.local_tz)
 
     def recorded_at(self, name: str) -> datetime | None:
         """Return when an archived file of any tree was recorded, None for a name not ours."""
@@ -634,3 +633,10 @@ class _LastPlan:
             and self.options == options
             and (until is None or now < until)
         )
+
+
+def _recording_or_gpx(
+    recorded_at: Callable[[str], datetime | None], tz: tzinfo, name: str
+) -> datetime | None:
+    """Recognise the camera's files and the trips' GPX files camsync wrote beside them."""
+    return recorded_at(name) or gpx_recorded_at(name, tz)
