@@ -22,9 +22,11 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 import gc
+import json
 from pathlib import Path
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -32,11 +34,10 @@ from typing import Any
 
 import aiohttp
 
-from bench import planning
+from bench import planning, stall_once
 from bench.camera import CameraProcess
 from bench.context import RECORDING_START, Context
 from bench.files import remove_tree, scratch
-from bench.loop_stall import Monitor
 from bench.procs import run_measured
 from bench.report import heading, table, verdict
 from bench.tools import BlackVueSync
@@ -75,13 +76,13 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _recordings(count: int, start: Any = RECORDING_START) -> list[SimRecording]:
+def recordings(count: int, start: Any = RECORDING_START) -> list[SimRecording]:
     return make_recordings(
         -(-count // 2), start=start, size_range=(1000, 1000), kinds=_KINDS, directions="FR"
     )[:count]
 
 
-def _fill(root: Path, recordings: list[SimRecording]) -> int:
+def fill(root: Path, recordings: list[SimRecording]) -> int:
     """Create every file of the recordings as archived (empty), daily folders; return how many."""
     archive = Archive(root, "recordings")
     client = planning.canned_client(b"")
@@ -169,7 +170,7 @@ def _blackvuesync_noop(tool: BlackVueSync, camera: CameraProcess, root: Path) ->
     return {"wall": measured.wall, "cpu": measured.cpu, "returncode": measured.returncode}
 
 
-def _listing_parse(recordings: list[SimRecording], repeats: int) -> dict[str, Any]:
+def listing_parse(recordings: list[SimRecording], repeats: int) -> dict[str, Any]:
     """CPU and wall ms of the client building the listing: cold (new client) and warm."""
     body = planning.listing_body(recordings)
 
@@ -190,26 +191,31 @@ def _listing_parse(recordings: list[SimRecording], repeats: int) -> dict[str, An
     return {key: statistics.median(values) for key, values in runs.items()} | {"runs": runs}
 
 
-async def _stall(recordings: list[SimRecording], root: Path) -> float:
-    """Longest loop lateness (ms) while a cold client and archive list and plan, then again."""
-    client = planning.canned_client(planning.listing_body(recordings))
-    archive = CameraArchive(client, root)
-    await archive.start()
-    monitor = Monitor()
-    task = asyncio.create_task(monitor.run())
-    await asyncio.sleep(0.01)
-    for _ in range(3):
-        await archive.survey(SyncOptions())
-    monitor.stop()
-    await task
-    return max(monitor.lateness, default=0.0) * 1000
+def _on_python314(count: int) -> dict[str, Any] | None:
+    """Return the stall and listing figures under Python 3.14, if scripts/python314 has one."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "python314"
+    info = subprocess.run([script, "info"], capture_output=True, text=True, check=False)
+    if info.returncode != 0 or "not provisioned" in info.stdout:
+        return None
+    command = [str(script), "run", "--venv", "latest", "--", "python", "-m", "bench.stall_once"]
+    try:
+        done = subprocess.run(
+            [*command, str(count)], capture_output=True, text=True, check=False, timeout=600
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        return None
+    found: dict[str, Any] = json.loads(lines[-1])
+    return found
 
 
 def measure(context: Context) -> dict[str, Any]:
     """Run the idle, no-op, listing, stall and scale measurements."""
     sizes = _sizes(context)
     camera = context.camera()
-    listed = _recordings(sizes.recordings)
+    listed = recordings(sizes.recordings)
     camera.setup(listed)
     work = scratch("idle")
     result: dict[str, Any] = {"recordings": len(listed)}
@@ -218,22 +224,26 @@ def measure(context: Context) -> dict[str, Any]:
         older: list[SimRecording] = []
         for archived in sizes.scale:
             root = work / f"archive-{archived}"
-            files = _fill(root, listed)
+            files = fill(root, listed)
             extra = max(0, archived - files) // 4
             if extra:
                 # Older recordings, no longer listed: the archive grows, the listing does not.
-                older = _recordings(extra, start=RECORDING_START - timedelta(days=400))
-                files += _fill(root, older)
+                older = recordings(extra, start=RECORDING_START - timedelta(days=400))
+                files += fill(root, older)
             print(f"  {files:,} files archived: ticking", flush=True)
             ticks = asyncio.run(_ticks(camera.address, root, sizes.ticks))
             scale.append({"files": files, **ticks})
             if archived == sizes.scale[0]:
                 result["ticks"] = ticks
                 result["noop"] = _noop_rounds(context, camera, root, sizes.rounds)
-                result["stall_ms"] = asyncio.run(_stall(listed, root))
+                result["stall_ms"], result["stall_gc_ms"] = asyncio.run(
+                    stall_once.stall(listed, root)
+                )
             remove_tree(root)
         result["scale"] = scale
-        result["listing"] = _listing_parse(listed, sizes.rounds + 2)
+        result["listing"] = listing_parse(listed, sizes.rounds + 2)
+        # Under Python 3.14 as well (full runs only: it starts a second interpreter).
+        result["python314"] = None if context.quick else _on_python314(len(listed))
     finally:
         remove_tree(work)
     return result
@@ -325,7 +335,24 @@ def render(result: dict[str, Any]) -> str:
             f"<= {TARGET_STALL_MS:.0f} ms",
             verdict(result["stall_ms"] <= TARGET_STALL_MS),
         ],
+        ["  its longest garbage collection", f"{result['stall_gc_ms']:.1f} ms", "", ""],
     ]
+    other = result.get("python314")
+    if other:
+        rows += [
+            [
+                f"on Python {other['python']} (Home Assistant 2026.3+): listing, cold (CPU)",
+                f"{other['list_parse_ms']:.1f} ms",
+                f"<= {TARGET_PARSE_MS:.0f} ms",
+                verdict(other["list_parse_ms"] <= TARGET_PARSE_MS),
+            ],
+            [
+                f"on Python {other['python']}: longest loop stall, list + plan",
+                f"{other['stall_ms']:.1f} ms (gc {other['gc_ms']:.1f} ms)",
+                f"<= {TARGET_STALL_MS:.0f} ms",
+                verdict(other["stall_ms"] <= TARGET_STALL_MS),
+            ],
+        ]
     scale_rows = [
         [
             f"{item['files']:,}",
