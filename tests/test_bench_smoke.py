@@ -6,6 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
+import pytest
+
 from bench import planning
 
 
@@ -49,6 +51,7 @@ def test_the_summary_has_every_target_key_even_when_nothing_ran() -> None:
     assert "not measured" in summary.render(result, "0.00 / 0.00 on 2 CPUs")
 
 
+@pytest.mark.e2e  # a real Home Assistant process, with all it loads (not the latest target's)
 def test_the_ha_benchmark_measures_a_real_home_assistant_at_its_smallest_size() -> None:
     from bench import ha_lag, summary
     from bench.context import Context
