@@ -154,6 +154,14 @@ async def sync_and_wait(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
     return await call_action(hass, "sync", config_entry_id=entry.entry_id, wait=True)
 
 
+async def set_up_and_sync(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add and set up an entry, then sync it once to the end."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert (await sync_and_wait(hass, entry))["outcome"] == "completed"
+
+
 def reolink_entry(
     simulator: ReolinkSimulator,
     destination: Path,

@@ -11,12 +11,12 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from pytest_homeassistant_custom_component.common import snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
 from camera_simulators.blackvue import BlackVueSimulator
 from tests.blackvue_fixtures import sample_recordings
-from tests.ha.conftest import blackvue_entry, reolink_entry, sync_and_wait
+from tests.ha.conftest import blackvue_entry, reolink_entry, set_up_and_sync
 from tests.reolink_fixtures import reolink_simulator
 
 
@@ -24,13 +24,6 @@ from tests.reolink_fixtures import reolink_simulator
 def _only_the_tracker() -> Iterator[None]:
     with patch("custom_components.camsync.PLATFORMS", [Platform.DEVICE_TRACKER]):
         yield
-
-
-async def _setup_and_sync(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert (await sync_and_wait(hass, entry))["outcome"] == "completed"
 
 
 async def test_blackvue_tracker(
@@ -43,7 +36,7 @@ async def test_blackvue_tracker(
     freezer.move_to("2026-11-20 18:00:00+00:00")
     async with BlackVueSimulator(sample_recordings()) as dashcam:
         entry = blackvue_entry(dashcam, media / "dashcam", entry_id="01JBLACKVUE0000000000000000")
-        await _setup_and_sync(hass, entry)
+        await set_up_and_sync(hass, entry)
 
         await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
@@ -54,6 +47,6 @@ async def test_a_camera_without_gps_has_no_tracker(
     freezer.move_to("2024-05-10 10:30:00+00:00")
     async with reolink_simulator() as camera:
         entry = reolink_entry(camera, media / "front_yard")
-        await _setup_and_sync(hass, entry)
+        await set_up_and_sync(hass, entry)
 
         assert hass.states.async_entity_ids("device_tracker") == []

@@ -12,12 +12,12 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from pytest_homeassistant_custom_component.common import snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
 from camera_simulators.blackvue import BlackVueSimulator
 from tests.blackvue_fixtures import sample_recordings
-from tests.ha.conftest import blackvue_entry, reolink_entry, sync_and_wait
+from tests.ha.conftest import blackvue_entry, reolink_entry, set_up_and_sync
 from tests.reolink_fixtures import reolink_simulator
 
 GIB = 1024**3
@@ -42,13 +42,6 @@ def _only_sensors_and_a_fixed_disk() -> Iterator[None]:
         yield
 
 
-async def _setup_and_sync(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert (await sync_and_wait(hass, entry))["outcome"] == "completed"
-
-
 async def test_blackvue_sensors(
     hass: HomeAssistant,
     media: Path,
@@ -59,7 +52,7 @@ async def test_blackvue_sensors(
     freezer.move_to("2026-11-20 18:00:00+00:00")  # two hours after the sample recordings
     async with BlackVueSimulator(sample_recordings()) as dashcam:
         entry = blackvue_entry(dashcam, media / "dashcam", entry_id="01JBLACKVUE0000000000000000")
-        await _setup_and_sync(hass, entry)
+        await set_up_and_sync(hass, entry)
 
         await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
@@ -74,6 +67,6 @@ async def test_reolink_sensors(
     freezer.move_to("2024-05-10 10:30:00+00:00")  # the simulated camera's clock: 12:00 (UTC+2)
     async with reolink_simulator() as camera:
         entry = reolink_entry(camera, media / "front_yard", entry_id="01JREOLINK00000000000000000")
-        await _setup_and_sync(hass, entry)
+        await set_up_and_sync(hass, entry)
 
         await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
